@@ -1,0 +1,26 @@
+"""chainrule's scalar autograd engine: Values, the operation catalogue, and the chain rule.
+
+    >>> from autograd import Value
+    >>> x = Value(0.35, label="x")
+    >>> y = (x * 2).sigmoid()
+    >>> y.backward()
+"""
+
+from .backward import (
+    AnomalyError,
+    detect_anomaly,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    topo_order,
+)
+from .check import GradcheckError, gradcheck, numerical_grad
+from .ops import CATALOGUE, DomainError, Op
+from .value import Value, logsumexp, mean, sum
+
+__all__ = [
+    "Value", "sum", "mean", "logsumexp", "grad", "no_grad", "enable_grad", "is_grad_enabled",
+    "detect_anomaly", "AnomalyError", "topo_order", "gradcheck", "numerical_grad",
+    "GradcheckError", "CATALOGUE", "Op", "DomainError",
+]

@@ -1,0 +1,195 @@
+"""The backward pass: a topological order of the graph, then the chain rule over it in reverse.
+
+Everything here walks the graph with an explicit stack, never by recursion, so a chain of a
+million operations is as safe as a chain of three.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+if TYPE_CHECKING:
+    from .value import Value
+
+__all__ = [
+    "topo_order", "backward", "grad", "no_grad", "enable_grad", "is_grad_enabled",
+    "detect_anomaly", "AnomalyError",
+]
+
+# What operations do right now, as bit flags in one context variable (so threads and asyncio
+# tasks each have their own): RECORD builds the graph, CHECK raises on non-finite values.
+RECORD = 1
+CHECK = 2
+mode: ContextVar[int] = ContextVar("chainrule_autograd_mode", default=RECORD)
+
+
+class AnomalyError(FloatingPointError):
+    """A non-finite number (inf or NaN) appeared under `detect_anomaly()`."""
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Operations inside record no graph: results are leaves, as `torch.no_grad()`."""
+    token = mode.set(mode.get() & ~RECORD)
+    try:
+        yield
+    finally:
+        mode.reset(token)
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record the graph again inside a `no_grad()` block."""
+    token = mode.set(mode.get() | RECORD)
+    try:
+        yield
+    finally:
+        mode.reset(token)
+
+
+def is_grad_enabled() -> bool:
+    return bool(mode.get() & RECORD)
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside, any operation whose value, or whose gradient in `backward()`, is inf or NaN
+    raises `AnomalyError` naming the operation and its operands (as `torch.autograd.detect_anomaly`).
+    """
+    token = mode.set(mode.get() | CHECK)
+    try:
+        yield
+    finally:
+        mode.reset(token)
+
+
+def topo_order(root: Value) -> list[Value]:
+    """Every node `root` depends on, each listed after all of its operands.
+
+    Depth-first with an explicit stack of (node, iterator over its operands): a node is appended
+    once every operand is done. Operands are visited in their recorded order, so the order, and
+    every sum of gradients that follows it, is the same in every run.
+    """
+    order: list[Value] = []
+    seen = {root}
+    stack = [(root, iter(root._operands))]
+    while stack:
+        node, operands = stack[-1]
+        for operand in operands:
+            if operand not in seen:
+                seen.add(operand)
+                stack.append((operand, iter(operand._operands)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def _chain_rule(order: list[Value], upstream: float) -> None:
+    """Set every node's grad to d root / d node, for this pass only.
+
+    `order` ends with the root. Walking it backwards, each node's gradient is complete before it
+    is passed on: operand.grad += local_grad * upstream.
+    """
+    for node in order:
+        node.grad = 0.0
+    order[-1].grad = upstream
+    if mode.get() & CHECK:
+        return _chain_rule_checked(order)
+    for node in reversed(order):
+        operands = node._operands
+        if not operands:
+            continue
+        upstream = node.grad
+        if len(operands) == 2:
+            a, b = operands
+            da, db = node._op.local_grads(node.data, a.data, b.data)
+            a.grad += da * upstream
+            b.grad += db * upstream
+        elif len(operands) == 1:
+            (a,) = operands
+            (da,) = node._op.local_grads(node.data, a.data)
+            a.grad += da * upstream
+        else:
+            local = node._op.local_grads(node.data, *[x.data for x in operands])
+            for x, dx in zip(operands, local):
+                x.grad += dx * upstream
+
+
+def _chain_rule_checked(order: list[Value]) -> None:
+    """The same loop, checking every contribution (slower; only under `detect_anomaly()`)."""
+    isfinite = math.isfinite
+    for node in reversed(order):
+        operands = node._operands
+        if not operands:
+            continue
+        upstream = node.grad
+        local = node._op.local_grads(node.data, *[x.data for x in operands])
+        for i, (x, dx) in enumerate(zip(operands, local)):
+            contribution = dx * upstream
+            if not isfinite(contribution):
+                raise AnomalyError(
+                    f"backward: {node._op.name} gave the non-finite gradient {contribution!r} for "
+                    f"its operand {i} (local gradient {dx!r} times upstream {upstream!r}); "
+                    f"operands {[y.data for y in operands]!r}, output {node.data!r}"
+                )
+            x.grad += contribution
+
+
+def backward(root: Value, upstream: float = 1.0) -> None:
+    """Apply the chain rule from `root` down, as `torch.Tensor.backward()`.
+
+    Leaves (Values you made) accumulate: their grad grows by this pass's gradient until zeroed,
+    so two passes give exactly twice one. Intermediate nodes hold this pass's gradient only.
+    """
+    order = topo_order(root)
+    leaves = [node for node in order if not node._operands]
+    before = [leaf.grad for leaf in leaves]
+    _chain_rule(order, upstream)
+    for leaf, old in zip(leaves, before):
+        leaf.grad = old + leaf.grad
+
+
+def grad(
+    output: Value,
+    inputs: Value | Sequence[Value],
+    upstream: float = 1.0,
+    allow_unused: bool = False,
+) -> tuple[float | None, ...]:
+    """d output / d input for each input, as `torch.autograd.grad`; no `.grad` is changed.
+
+    An input that `output` does not depend on is an error, or None with `allow_unused=True`.
+    """
+    from .value import Value
+
+    if isinstance(inputs, Value):
+        inputs = (inputs,)
+    if not isinstance(output, Value):
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
+    order = topo_order(output)
+    saved = [node.grad for node in order]
+    try:
+        _chain_rule(order, upstream)
+        in_graph = set(order)
+        result: list[float | None] = []
+        for i, x in enumerate(inputs):
+            if x in in_graph:
+                result.append(x.grad)
+            elif allow_unused:
+                result.append(None)
+            else:
+                raise ValueError(
+                    f"grad: inputs[{i}] ({x!r}) is not used to compute the output; "
+                    f"pass allow_unused=True to get None for it"
+                )
+    finally:
+        for node, g in zip(order, saved):
+            node.grad = g
+    return tuple(result)

@@ -1,0 +1,232 @@
+"""`Value`: one scalar in the graph, with the operation and operands that made it.
+
+Each node stores `_op` (an entry of the catalogue in `ops.py`, shared by every node of that
+operation) and `_operands` (a tuple, in order). No closure per node, no reference back from an
+operand to its result: a dropped graph is freed at once by reference counting.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Callable, Iterable, Union
+
+from . import backward as _backward
+from .backward import CHECK, RECORD, AnomalyError, mode
+from .ops import CATALOGUE, CONST, Op
+
+__all__ = ["Value", "Number", "sum", "logsumexp", "mean"]
+
+Number = Union[int, float]
+_get_mode = mode.get
+
+
+def _as_float(data: object, where: str) -> float:
+    """A real number as a Python float, or a TypeError that names what came instead."""
+    if type(data) is float:
+        return data
+    if isinstance(data, numbers.Real) and not isinstance(data, Value):
+        return float(data)  # int, bool, fractions, numpy integer and floating scalars
+    kind = type(data).__name__
+    hint = " (complex numbers are not supported)" if isinstance(data, numbers.Complex) else ""
+    if isinstance(data, Value):
+        hint = " (it is already a Value: use it directly, or its .data)"
+    raise TypeError(f"{where}: needs a real number (int or float), got {kind} {data!r}{hint}")
+
+
+def _checked(op: Op, data: float, operands: tuple) -> float:
+    if not math.isfinite(data):
+        raise AnomalyError(
+            f"{op.name}: gave the non-finite value {data!r} from operands "
+            f"{[x.data for x in operands]!r}"
+        )
+    return data
+
+
+class Value:
+    """A scalar that remembers how it was computed, so `backward()` can apply the chain rule.
+
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+    >>> c = a * b + a.exp()
+    >>> c.backward(); a.grad, b.grad
+    (4.38905609893065, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_operands", "__weakref__")
+    __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
+
+    data: float
+    grad: float
+    label: str
+
+    def __init__(
+        self, data: Number, label: str = "", _op: Op | None = None, _operands: tuple = ()
+    ) -> None:
+        self.data = data if type(data) is float else _as_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._op = _op
+        self._operands = _operands
+
+    # --- what a graph reader needs ---------------------------------------------------------
+
+    @property
+    def op(self) -> str:
+        """The name of the operation that made this Value ('' for a leaf, 'const' for a number)."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def operands(self) -> tuple[Value, ...]:
+        return self._operands
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self._operands
+
+    def __repr__(self) -> str:
+        text = f"Value(data={self.data:.6g}, grad={self.grad:.6g}"
+        if self._op is not None:
+            text += f", op={self._op.name!r}"
+        if self.label:
+            text += f", label={self.label!r}"
+        return text + ")"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def backward(self, upstream: float = 1.0) -> None:
+        """Fill `.grad` of every Value this one depends on with d self / d that Value."""
+        _backward.backward(self, _as_float(upstream, "backward"))
+
+    def zero_grad(self) -> None:
+        """Set this Value's grad to 0.0 (optimizers zero all their parameters at once)."""
+        self.grad = 0.0
+
+    def detach(self) -> Value:
+        """The same number as a new leaf, cut from the graph."""
+        return Value(self.data, self.label)
+
+
+def _lift(x: object) -> Value | None:
+    """An operand as a Value: a number becomes a constant leaf; anything else gives None."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is float or (isinstance(x, numbers.Real)):
+        return Value(float(x), "", CONST)
+    return None
+
+
+def _make(op: Op, data: float, operands: tuple) -> Value:
+    """The result of `op`: a node that records its operands, or a leaf under no_grad."""
+    state = _get_mode()
+    if state == RECORD:
+        return Value(data, "", op, operands)
+    if state & CHECK:
+        _checked(op, data, operands)
+    return Value(data, "", op, operands) if state & RECORD else Value(data)
+
+
+def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]:
+    forward = op.forward
+
+    if reflected:  # other <op> self: the number on the left stays on the left
+
+        def method(self: Value, other: object) -> Value:
+            left = _lift(other)
+            if left is None:
+                return NotImplemented
+            data = forward(left.data, self.data)
+            if _get_mode() == RECORD:
+                return Value(data, "", op, (left, self))
+            return _make(op, data, (left, self))
+
+    else:
+
+        def method(self: Value, other: object) -> Value:
+            right = other if type(other) is Value else _lift(other)
+            if right is None:
+                return NotImplemented
+            data = forward(self.data, right.data)
+            if _get_mode() == RECORD:
+                return Value(data, "", op, (self, right))
+            return _make(op, data, (self, right))
+
+    method.__name__ = op.name
+    method.__doc__ = f"{op.name}: {op.formula}"
+    return method
+
+
+def _unary(op: Op) -> Callable[[Value], Value]:
+    forward = op.forward
+
+    def method(self: Value) -> Value:
+        data = forward(self.data)
+        if _get_mode() == RECORD:
+            return Value(data, "", op, (self,))
+        return _make(op, data, (self,))
+
+    method.__name__ = op.name
+    method.__doc__ = f"{op.name}: {op.formula}"
+    return method
+
+
+def _pow(self: Value, exponent: object) -> Value:
+    """self ** exponent: a number exponent is a constant (`pow`); a Value one is differentiated
+    too (`vpow`)."""
+    if isinstance(exponent, Value):
+        return _vpow(self, exponent)
+    return _pow_const(self, exponent)
+
+
+_pow_const = _binary(CATALOGUE["pow"])
+_vpow = _binary(CATALOGUE["vpow"])
+
+Value.__add__ = _binary(CATALOGUE["add"])
+Value.__radd__ = _binary(CATALOGUE["add"], reflected=True)  # other + self
+Value.__sub__ = _binary(CATALOGUE["sub"])
+Value.__rsub__ = _binary(CATALOGUE["sub"], reflected=True)  # other - self
+Value.__mul__ = _binary(CATALOGUE["mul"])
+Value.__rmul__ = _binary(CATALOGUE["mul"], reflected=True)  # other * self
+Value.__truediv__ = _binary(CATALOGUE["div"])
+Value.__rtruediv__ = _binary(CATALOGUE["div"], reflected=True)  # other / self
+Value.__pow__ = _pow
+Value.__rpow__ = _binary(CATALOGUE["vpow"], reflected=True)  # other ** self
+Value.__neg__ = _unary(CATALOGUE["neg"])
+Value.__abs__ = _unary(CATALOGUE["abs"])
+for _name in ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"):
+    setattr(Value, _name, _unary(CATALOGUE[_name]))
+
+
+def _nary(op: Op, values: Iterable[Value | Number]) -> Value:
+    operands = []
+    for i, x in enumerate(values):
+        v = _lift(x)
+        if v is None:
+            raise TypeError(
+                f"{op.name}: item {i} must be a Value or a real number, got {type(x).__name__}"
+            )
+        operands.append(v)
+    operands = tuple(operands)
+    return _make(op, op.forward(*[x.data for x in operands]), operands)
+
+
+def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum
+    """One node for a1 + a2 + ... + an (builtin sum would build n - 1 add nodes).
+    The sum of nothing is 0.0."""
+    return _nary(CATALOGUE["sum"], values)
+
+
+def logsumexp(values: Iterable[Value | Number]) -> Value:
+    """log(e^a1 + ... + e^an) in one stable node; its gradient is the softmax."""
+    values = list(values)
+    if not values:
+        raise ValueError("logsumexp: needs at least one value, got none")
+    return _nary(CATALOGUE["logsumexp"], values)
+
+
+def mean(values: Iterable[Value | Number]) -> Value:
+    """(a1 + ... + an) / n."""
+    values = list(values)
+    if not values:
+        raise ValueError("mean: needs at least one value, got none")
+    return sum(values) / len(values)
