@@ -251,10 +251,12 @@ def sum_back(out: float, *xs: float) -> tuple[float, ...]:
 def logsumexp(*xs: float) -> float:
     if not xs:
         raise ValueError("logsumexp: needs at least one value")
-    m = max(xs)
+    # Shift by the largest, m: log(sum e^x) = m + log1p(sum over the others of e^(x - m)).
+    top = xs.index(max(xs))
+    m = xs[top]
     if math.isinf(m):
         return m
-    return m + math.log(sum_(*[math.exp(x - m) for x in xs]))
+    return m + math.log1p(sum_(*[math.exp(x - m) for i, x in enumerate(xs) if i != top]))
 
 
 def logsumexp_back(out: float, *xs: float) -> tuple[float, ...]:

@@ -43,6 +43,12 @@ def _checked(op: Op, data: float, operands: tuple) -> float:
     return data
 
 
+def _short(x: float) -> str:
+    """Six significant digits, still reading as a float (1.0, not 1)."""
+    text = f"{x:.6g}"
+    return text if any(c in text for c in ".enai") else text + ".0"
+
+
 class Value:
     """A scalar that remembers how it was computed, so `backward()` can apply the chain rule.
 
@@ -84,7 +90,7 @@ class Value:
         return not self._operands
 
     def __repr__(self) -> str:
-        text = f"Value(data={self.data:.6g}, grad={self.grad:.6g}"
+        text = f"Value(data={_short(self.data)}, grad={_short(self.grad)}"
         if self._op is not None:
             text += f", op={self._op.name!r}"
         if self.label:

@@ -1,0 +1,199 @@
+"""Pictures of the graph: `draw_dot(root)` gives a `graphviz.Digraph`, left to right.
+
+One box per Value (its label, data and grad), one oval per operation, arrows in the direction
+of the forward pass. It reads the same recorded `_op` and `operands` that `backward()` reads, and
+walks the graph with `topo_order` (an explicit stack), so any graph that can be differentiated
+can be drawn, however deep. graphviz is imported inside `draw_dot`, so `import autograd` stays
+light; the `dot` program is only needed to render (`.pipe()`, `.render()`, or Jupyter's display).
+
+Every piece of text is written as an HTML-like label with `&`, `<`, `>` and quotes escaped, and
+backslashes doubled (dot would expand `\\N`, `\\G` in a label): a label such as `"]; evil [x="`
+or `a<b>{c}|d` is shown as typed and can never change the picture's structure.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Union
+
+from .backward import topo_order
+from .value import Value
+
+if TYPE_CHECKING:  # pragma: no cover
+    import graphviz
+
+__all__ = ["draw_dot", "HIGHLIGHT_COLOR"]
+
+HIGHLIGHT_COLOR = "#d62728"
+_HIGHLIGHT_FILL = "#fde0dd"
+_LEAF_FILL = "#e8f1fb"
+
+
+def _text(s: str) -> str:
+    """Text safe inside an HTML-like label: escaped, newlines as line breaks, controls visible."""
+    out = []
+    for ch in s.replace("\\", "\\\\"):
+        if ch == "\n":
+            out.append("\n")
+        elif ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\x{ord(ch):02x}".replace("\\", "\\\\"))
+        else:
+            out.append(ch)
+    return html.escape("".join(out), quote=True).replace("\n", '<BR ALIGN="CENTER"/>')
+
+
+def _num(x: float, digits: int) -> str:
+    return format(x, f".{digits}g")
+
+
+def _on_paths(order: list[Value], target: Value) -> set[Value]:
+    """The Values on some path from `target` up to the root: those that depend on `target`."""
+    marked = {target}
+    for node in order:  # operands come before the nodes that use them
+        if node not in marked and any(x in marked for x in node._operands):
+            marked.add(node)
+    return marked
+
+
+def _find(order: list[Value], name: str) -> Value:
+    found = [node for node in order if node.label == name]
+    if not found:
+        labels = sorted({node.label for node in order if node.label})
+        raise ValueError(
+            f"draw_dot: highlight={name!r} is not the label of any Value in the graph "
+            f"(labels: {', '.join(labels) or 'none'})"
+        )
+    if len(found) > 1:
+        raise ValueError(
+            f"draw_dot: highlight={name!r} labels {len(found)} Values; pass the Value itself"
+        )
+    return found[0]
+
+
+def draw_dot(
+    root: Value,
+    *,
+    highlight: Union[Value, str, None] = None,
+    show_local_grads: bool = False,
+    hide_constants: bool = False,
+    max_nodes: int | None = 500,
+    digits: int = 4,
+    rankdir: str = "LR",
+    format: str = "svg",  # noqa: A002 - graphviz's own name
+) -> graphviz.Digraph:
+    """The graph that computed `root`, as a `graphviz.Digraph` (micrograd's name and picture).
+
+    highlight         a Value (or the label of one) whose path(s) up to `root` are drawn in red:
+                      the chain that the chain rule multiplies along (the w35 path of the post)
+    show_local_grads  write on each operand's arrow the local derivative d(result)/d(operand),
+                      the number `backward()` multiplies by at that step
+    hide_constants    leave out the boxes of lifted numbers (the 0.5 and 2 of 0.5*(yp-ya)**2);
+                      the number is written in the operation's oval instead
+    max_nodes         refuse graphs with more Values than this (a picture that big cannot be
+                      read); None for no limit
+    digits            significant digits shown for data, grad and local derivatives
+    """
+    import graphviz
+
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
+    if not isinstance(digits, int) or isinstance(digits, bool) or digits < 1:
+        raise ValueError(f"draw_dot: digits must be an int >= 1, got {digits!r}")
+    if max_nodes is not None and (
+        not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
+    ):
+        raise ValueError(f"draw_dot: max_nodes must be an int >= 1 or None, got {max_nodes!r}")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw_dot: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+
+    order = topo_order(root)
+
+    def hidden(node: Value) -> bool:
+        return hide_constants and node.op == "const"
+
+    shown = [node for node in order if not hidden(node)]
+    if max_nodes is not None and len(shown) > max_nodes:
+        raise ValueError(
+            f"draw_dot: the graph has {len(shown)} Values, more than max_nodes={max_nodes}; "
+            f"a picture that big is hard to read. Pass max_nodes={len(shown)} (or None) to draw "
+            f"it anyway, or hide_constants=True to leave out the constants"
+        )
+
+    if isinstance(highlight, str):
+        highlight = _find(order, highlight)
+    elif highlight is not None and not isinstance(highlight, Value):
+        raise TypeError(
+            f"draw_dot: highlight must be a Value, a label or None, got {type(highlight).__name__}"
+        )
+    if highlight is not None and highlight not in set(order):
+        raise ValueError(f"draw_dot: highlight ({highlight!r}) is not used to compute the root")
+    marked = _on_paths(order, highlight) if highlight is not None else set()
+
+    # Names by position in the topological order: the same graph gives the same source.
+    name = {node: f"v{i}" for i, node in enumerate(order)}
+    dot = graphviz.Digraph(
+        format=format,
+        graph_attr={"rankdir": rankdir},
+        node_attr={"fontname": "Helvetica", "fontsize": "12"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "10"},
+    )
+
+    for node in shown:
+        on = node in marked
+        fill = _HIGHLIGHT_FILL if on else (_LEAF_FILL if node.is_leaf else "white")
+        color = HIGHLIGHT_COLOR if on else "black"
+        cells = [f"<B>{_text(node.label)}</B>"] if node.label else []
+        cells += [f"data {_num(node.data, digits)}", f"grad {_num(node.grad, digits)}"]
+        row = "".join(f"<TD>{c}</TD>" for c in cells)
+        label = (
+            f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+            f'COLOR="{color}" BGCOLOR="{fill}"><TR>{row}</TR></TABLE>>'
+        )
+        attrs = {"class": "value highlight" if on else "value"}
+        dot.node(name[node], label=label, shape="plaintext", **attrs)
+        if node.is_leaf:
+            continue
+
+        op_name = name[node] + "_op"
+        symbol = _text(node._op.symbol)
+        if hide_constants:
+            consts = [(i, x) for i, x in enumerate(node._operands) if hidden(x)]
+            if len(node._operands) == 2 and len(consts) == 1:
+                i, c = consts[0]
+                number = _text(_num(c.data, digits))
+                symbol = f"{number} {symbol}" if i == 0 else f"{symbol} {number}"
+            elif consts:
+                symbol += " " + ", ".join(_text(_num(c.data, digits)) for _, c in consts)
+        op_attrs = {"class": "op highlight" if on else "op"}
+        if on:
+            op_attrs.update(color=HIGHLIGHT_COLOR, fontcolor=HIGHLIGHT_COLOR, penwidth="2")
+        dot.node(op_name, label=f"<{symbol}>", shape="ellipse", **op_attrs)
+        dot.edge(op_name, name[node], **_edge_attrs(on))
+
+        local = (
+            node._op.local_grads(node.data, *[x.data for x in node._operands])
+            if show_local_grads
+            else ()
+        )
+        for i, operand in enumerate(node._operands):
+            if hidden(operand):
+                continue
+            attrs = _edge_attrs(on and operand in marked)
+            if show_local_grads:
+                attrs["label"] = "<" + _text(_local_label(node, operand, local[i], digits)) + ">"
+            dot.edge(name[operand], op_name, **attrs)
+    return dot
+
+
+def _edge_attrs(on: bool) -> dict[str, str]:
+    if on:
+        return {"class": "highlight", "color": HIGHLIGHT_COLOR, "penwidth": "2"}
+    return {}
+
+
+def _local_label(node: Value, operand: Value, value: float, digits: int) -> str:
+    """'dz5/dw35 = 0.6803' when both ends are labelled, else just the number."""
+    number = _num(value, digits)
+    if node.label and operand.label:
+        return f"d{node.label}/d{operand.label} = {number}"
+    return number

@@ -1,0 +1,398 @@
+"""`explain(output, wrt)`: the chain rule of one gradient, written out with symbols and numbers.
+
+    >>> from nn.examples.worked_example import forward, START
+    >>> g = forward(START)
+    >>> print(explain(g.error, g.weights["w35"]))
+    dE/dw35 = dE/dyp * dyp/dz5 * dz5/dw35 = 0.1903 * 0.2138 * 0.6803 = 0.02767
+
+How it reads the graph. It keeps the Values that lie on some path from `wrt` up to `output`
+(those that depend on `wrt`) and the edges between them; each edge carries the local derivative
+d(result)/d(operand) from the operation's catalogue entry, the same number `backward()` uses.
+
+How it collapses. A learner thinks in the names they gave (E, yp, z5, w35), not in the unnamed
+nodes that `0.5 * (yp - 0.5) ** 2` or `w35 * y3 + w45 * y4` create. So the kept nodes
+("stations") are `output`, `wrt`, every labelled Value, and every unlabelled Value where paths
+branch or join (more than one edge in or out). A run of unlabelled single-edge nodes between two
+stations becomes one factor: the product of its local derivatives. dE/dyp is then
+0.5 * 2*(yp - 0.5) * 1 (the mul, the pow and the sub), as the post writes it. `collapse=False`
+keeps every node. Unlabelled stations are named by their expression, e.g. `(a * b)`, or `v7`
+(position in the topological order) when that gets long. Where one operation uses the same
+Value twice (x * x) or two collapsed runs join the same two stations, the factor says which
+operand of the upper node it starts from.
+
+How it sums. With one path the gradient is the product along it. With several, the sum over
+paths, one line each. Past `max_paths` (their number grows exponentially with shared
+subexpressions) it shows instead the per-node accumulation that `backward()` performs: each
+station's gradient as the sum over its users of (their gradient * local factor).
+
+The numbers. `Explanation.value` is computed in exactly the engine's order (reverse topological
+order, operands in order, `grad += local * upstream`), so it equals, bit for bit, the `wrt.grad`
+that `output.backward()` leaves on fresh gradients. Each path's value is multiplied edge by edge
+from the output down, as the engine does, so a single path gives the same bits too; a sum over
+several paths regroups the same products and agrees to rounding (about 1e-15 relative). Factors
+are printed to `digits` significant digits. Nothing in the graph is changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from .backward import topo_order
+from .value import Value
+
+__all__ = ["explain", "Explanation", "Factor", "Path", "Step"]
+
+_NAME_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Factor:
+    """d upper / d lower along one run of edges: the product of their local derivatives."""
+
+    upper: str
+    lower: str
+    value: float
+    operand: Optional[int] = None  # which operand of `upper` the run starts from, if ambiguous
+    upper_tex: str = ""
+    lower_tex: str = ""
+
+    @property
+    def symbol(self) -> str:
+        text = f"d{self.upper}/d{self.lower}"
+        return text if self.operand is None else f"{text} (operand {self.operand})"
+
+    @property
+    def tex(self) -> str:
+        text = rf"\frac{{\partial {self.upper_tex}}}{{\partial {self.lower_tex}}}"
+        return text if self.operand is None else rf"{text}\big|_{{\text{{op }}{self.operand}}}"
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from `wrt` up to `output`: its factors from the output down, and their product."""
+
+    factors: tuple[Factor, ...]
+    value: float
+
+
+@dataclass(frozen=True)
+class Step:
+    """Per-node accumulation: d output / d node = sum over the node's users (upper gradient * factor)."""
+
+    name: str
+    tex: str
+    terms: tuple[tuple[Optional[float], Factor], ...]  # (upper gradient or None at the output, factor)
+    value: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The chain rule of d output / d wrt: `.text` (also `str()`), `.latex` (shown by Jupyter), and
+    `.value`, equal to the `wrt.grad` that `backward()` gives."""
+
+    output: str
+    wrt: str
+    output_tex: str
+    wrt_tex: str
+    value: float
+    n_paths: int
+    paths: tuple[Path, ...]  # empty when there were more than max_paths
+    steps: tuple[Step, ...]  # filled only then
+    max_paths: int
+    digits: int = 4
+
+    @property
+    def mode(self) -> str:
+        """'paths' (sum over paths written out) or 'nodes' (per-node accumulation)."""
+        return "paths" if self.paths else "nodes"
+
+    @property
+    def path_sum(self) -> float:
+        """The sum of the paths' products, in path order (NaN in 'nodes' mode)."""
+        if not self.paths:
+            return float("nan")
+        total = 0.0
+        for path in self.paths:
+            total += path.value
+        return total
+
+    def _n(self, x: float) -> str:
+        return format(x, f".{self.digits}g")
+
+    @property
+    def head(self) -> str:
+        return f"d{self.output}/d{self.wrt}"
+
+    @property
+    def text(self) -> str:
+        head, n = self.head, self._n
+        if len(self.paths) == 1:
+            factors = self.paths[0].factors
+            return _chain(
+                head,
+                " * ".join(f.symbol for f in factors),
+                " * ".join(n(f.value) for f in factors),
+                n(self.value),
+            )
+        if self.paths:
+            lines = [f"{head} = sum over the {len(self.paths)} paths from {self.wrt} to {self.output}:"]
+            for k, path in enumerate(self.paths, 1):
+                lines.append(f"  path {k}: " + _chain(
+                    " * ".join(f.symbol for f in path.factors),
+                    " * ".join(n(f.value) for f in path.factors),
+                    n(path.value),
+                ))
+            lines.append(_chain(head, " + ".join(n(p.value) for p in self.paths), n(self.value)))
+            return "\n".join(lines)
+        lines = [
+            f"{head}: {self.n_paths} paths from {self.wrt} to {self.output}, more than "
+            f"max_paths={self.max_paths}; summed node by node instead, as backward() does:"
+        ]
+        for step in self.steps:
+            symbols = " + ".join(
+                f.symbol if g is None else f"d{self.output}/d{f.upper} * {f.symbol}"
+                for g, f in step.terms
+            )
+            numbers = " + ".join(
+                n(f.value) if g is None else f"{n(g)} * {n(f.value)}" for g, f in step.terms
+            )
+            lines.append("  " + _chain(f"d{self.output}/d{step.name}", symbols, numbers, n(step.value)))
+        lines.append(f"{head} = {n(self.value)}")
+        return "\n".join(lines)
+
+    @property
+    def latex(self) -> str:
+        """The same breakdown in LaTeX (an `aligned` block when it takes several lines)."""
+        n = self._n
+        head = rf"\frac{{\partial {self.output_tex}}}{{\partial {self.wrt_tex}}}"
+        dot = r" \cdot "
+        if len(self.paths) == 1:
+            factors = self.paths[0].factors
+            return _chain(
+                head,
+                dot.join(f.tex for f in factors),
+                dot.join(n(f.value) for f in factors),
+                n(self.value),
+            )
+        lines = []
+        if self.paths:
+            lines.append(rf"{head} &= \sum_{{\text{{{len(self.paths)} paths}}}}")
+            for k, path in enumerate(self.paths, 1):
+                lines.append(rf"&\quad \text{{path {k}: }} " + _chain(
+                    dot.join(f.tex for f in path.factors),
+                    dot.join(n(f.value) for f in path.factors),
+                    n(path.value),
+                ))
+            lines.append("&= " + _chain(" + ".join(n(p.value) for p in self.paths), n(self.value)))
+        else:
+            lines.append(rf"{head} &: \text{{{self.n_paths} paths, summed node by node}}")
+            for step in self.steps:
+                lhs = rf"\frac{{\partial {self.output_tex}}}{{\partial {step.tex}}}"
+                symbols = " + ".join(
+                    f.tex if g is None
+                    else rf"\frac{{\partial {self.output_tex}}}{{\partial {f.upper_tex}}}{dot}{f.tex}"
+                    for g, f in step.terms
+                )
+                numbers = " + ".join(
+                    n(f.value) if g is None else f"{n(g)}{dot}{n(f.value)}" for g, f in step.terms
+                )
+                lines.append(f"{lhs} &= " + _chain(symbols, numbers, n(step.value)))
+            lines.append(f"{head} &= {n(self.value)}")
+        return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        count = f"{self.n_paths} path" + ("" if self.n_paths == 1 else "s")
+        return f"<Explanation {self.head} = {self.value!r} ({count})>"
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex}$$"
+
+
+def _chain(*parts: str) -> str:
+    """'a = b = c', leaving out empty parts and a part equal to the one before."""
+    kept: list[str] = []
+    for part in parts:
+        if part and (not kept or part != kept[-1]):
+            kept.append(part)
+    return " = ".join(kept)
+
+
+def _latex_name(name: str, labelled: bool) -> str:
+    """w35 -> w_{35}, yp -> y_{p}, E -> E; anything else upright, with TeX's specials escaped."""
+    if labelled:
+        m = re.fullmatch(r"([A-Za-z])(\d+|[a-z])", name)
+        if m:
+            return f"{m.group(1)}_{{{m.group(2)}}}"
+        if re.fullmatch(r"[A-Za-z]", name):
+            return name
+    specials = {
+        "\\": r"\backslash ", "{": r"\{", "}": r"\}", "_": r"\_", "^": r"\hat{}", "#": r"\#",
+        "$": r"\$", "%": r"\%", "&": r"\&", "~": r"\sim ", " ": r"\ ", "\n": r"\ ",
+    }
+    return r"\mathrm{" + "".join(specials.get(c, c) for c in name) + "}"
+
+
+def _names(order: list[Value]) -> dict[Value, str]:
+    """A readable name per node: its label, its number, or its expression while that is short."""
+    names: dict[Value, str] = {}
+    for k, node in enumerate(order):  # operands come first, so their names are ready
+        if node.label:
+            names[node] = node.label
+        elif node.op == "const":
+            names[node] = format(node.data, ".6g")
+        elif node.is_leaf:
+            names[node] = f"v{k}"
+        else:
+            parts = [names[x] for x in node._operands]
+            symbol = node._op.symbol
+            if len(parts) == 2 and node._op.arity == 2:
+                text = f"({parts[0]} {symbol} {parts[1]})"
+            elif node.op == "neg":
+                text = f"-{parts[0]}"
+            else:
+                text = f"{symbol}({', '.join(parts)})"
+            names[node] = text if len(text) <= _NAME_LIMIT else f"v{k}"
+    return names
+
+
+def explain(
+    output: Value,
+    wrt: Value,
+    *,
+    max_paths: int = 16,
+    collapse: bool = True,
+    digits: int = 4,
+) -> Explanation:
+    """The chain-rule breakdown of d output / d wrt (see the module docstring for how it reads).
+
+    `print()` it for text, show it in Jupyter for LaTeX; `.value` is the gradient itself.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"explain: output must be a Value, got {type(output).__name__}")
+    if not isinstance(wrt, Value):
+        raise TypeError(f"explain: wrt must be a Value, got {type(wrt).__name__}")
+    for name, x, low in (("max_paths", max_paths, 1), ("digits", digits, 1)):
+        if not isinstance(x, int) or isinstance(x, bool):
+            raise TypeError(f"explain: {name} must be an int, got {type(x).__name__}")
+        if x < low:
+            raise ValueError(f"explain: {name} must be >= {low}, got {x}")
+
+    order = topo_order(output)
+    # The nodes on some path from wrt up to output: wrt, and every node with such an operand.
+    on = {wrt}
+    for node in order:
+        if node is not wrt and any(x in on for x in node._operands):
+            on.add(node)
+    if output not in on:
+        raise ValueError(
+            f"explain: wrt ({wrt!r}) is not used to compute the output ({output!r}), so there is "
+            f"no chain to explain (its gradient is 0)"
+        )
+    kept = [node for node in order if node in on]  # topological order, wrt first
+
+    # The edges (operand index, operand) between kept nodes, with their local derivatives.
+    edges: dict[Value, list[tuple[int, Value]]] = {}
+    local: dict[Value, tuple[float, ...]] = {}
+    ups: dict[Value, int] = {node: 0 for node in kept}
+    for node in kept:
+        if node is wrt:
+            edges[node] = []
+            continue
+        edges[node] = [(i, x) for i, x in enumerate(node._operands) if x in on]
+        local[node] = node._op.local_grads(node.data, *[x.data for x in node._operands])
+        for _, x in edges[node]:
+            ups[x] += 1
+
+    # The gradient in backward()'s own order: bit for bit what it puts in wrt.grad.
+    grads = {node: 0.0 for node in kept}
+    grads[output] = 1.0
+    for node in reversed(kept):
+        upstream = grads[node]
+        for i, x in edges[node]:
+            grads[x] += local[node][i] * upstream
+    value = grads[wrt]
+
+    # How many paths (Python ints: no overflow however many).
+    count = {wrt: 1}
+    for node in kept:
+        if node is not wrt:
+            count[node] = sum(count[x] for _, x in edges[node])
+    n_paths = count[output]
+
+    names = _names(order)
+
+    def station(node: Value) -> bool:
+        return (
+            not collapse or node is output or node is wrt or bool(node.label)
+            or ups[node] != 1 or len(edges[node]) != 1
+        )
+
+    def tex(node: Value) -> str:
+        return _latex_name(names[node], bool(node.label))
+
+    # Segments: from each station, each edge followed through non-stations to the next station.
+    segments: dict[Value, list[tuple[Value, list[float], Factor]]] = {}
+    for node in kept:
+        if not station(node) or node is wrt:
+            continue
+        runs = []
+        for i, x in edges[node]:
+            locals_ = [local[node][i]]
+            low = x
+            while not station(low):
+                j, below = edges[low][0]
+                locals_.append(local[low][j])
+                low = below
+            runs.append((i, low, locals_))
+        for i, low, locals_ in runs:
+            product = locals_[0]
+            for d in locals_[1:]:
+                product = d * product
+            shared = sum(1 for _, other, _ in runs if other is low) > 1
+            factor = Factor(names[node], names[low], product, i if shared else None,
+                            tex(node), tex(low))
+            segments.setdefault(node, []).append((low, locals_, factor))
+
+    paths: list[Path] = []
+    steps: list[Step] = []
+    if n_paths <= max_paths:
+        # Depth first with an explicit stack; pushed in reverse so operands come out in order.
+        stack: list[tuple[Value, tuple, float]] = [(output, (), 1.0)]
+        while stack:
+            node, factors, acc = stack.pop()
+            if node is wrt:
+                paths.append(Path(factors, acc))
+                continue
+            for low, locals_, factor in reversed(segments.get(node, [])):
+                a = acc
+                for d in locals_:  # edge by edge from the top, as backward() multiplies
+                    a = d * a
+                stack.append((low, factors + (factor,), a))
+    else:
+        station_grad = {output: 1.0}
+        incoming: dict[Value, list[tuple[Value, Factor]]] = {}
+        for node in reversed(kept):
+            for low, _, factor in segments.get(node, ()):
+                incoming.setdefault(low, []).append((node, factor))
+        for node in reversed(kept):
+            if node is output or node not in incoming:
+                continue
+            total = 0.0
+            terms = []
+            for upper, factor in incoming[node]:
+                g = station_grad[upper]
+                total += factor.value * g
+                terms.append((None if upper is output else g, factor))
+            station_grad[node] = total
+            steps.append(Step(names[node], tex(node), tuple(terms), total))
+
+    return Explanation(
+        output=names[output], wrt=names[wrt], output_tex=tex(output), wrt_tex=tex(wrt),
+        value=value, n_paths=n_paths, paths=tuple(paths), steps=tuple(steps),
+        max_paths=max_paths, digits=digits,
+    )
