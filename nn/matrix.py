@@ -1,0 +1,483 @@
+"""The source posts' numpy networks: backpropagation as four matrix equations, BP1-BP4.
+
+The scalar engine applies the chain rule one number at a time. For a fully connected network the
+same numbers come out of four equations (post 002's notation; C the loss, l a layer, L the last):
+
+    BP1  delta^L = grad_a C  (.)  sigma'(z^L)                  error of the last layer
+    BP2  delta^l = (delta^(l+1) W^(l+1)^T)  (.)  sigma'(z^l)   error of a layer from the next
+    BP3  dC/db^l = sum over the batch of delta^l
+    BP4  dC/dW^l = a^(l-1)^T delta^l
+
+Layout, as posts 003 and 004: one ROW per sample and weights stored (inputs, outputs), so a
+layer is ``Z = A @ W + b`` with A of shape (batch, inputs). Post 002 and ``nn.MLP`` (like
+PyTorch's ``nn.Linear``) store weights (outputs, inputs) and multiply columns; in this layout
+that matrix is ``W.T``, which is why BP2 reads ``delta @ W.T`` here and ``W^T delta`` in the
+post. ``to_mlp`` / ``from_mlp`` transpose between the two.
+
+Everything is float64, and every loss has the meaning (and the `reduction`) of the same loss in
+``nn`` and PyTorch, so a test can hold each gradient to the scalar engine's to 1e-12.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import TYPE_CHECKING, NamedTuple, Sequence, Union
+
+import numpy as np
+
+if TYPE_CHECKING:  # nn.MLP is only needed by the conversions
+    from .layers import MLP
+
+__all__ = [
+    "MatrixMLP", "Gradients", "ACTIVATIONS", "LOSSES", "INITS",
+    "activate", "activation_derivative", "loss_and_grad",
+]
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+LOSSES = ("mse", "half_sse", "bce_with_logits", "cross_entropy", "hinge")
+INITS = ("torch", "uniform", "xavier", "post004", "normal")
+REDUCTIONS = ("mean", "sum")
+
+ArrayLike = Union[np.ndarray, Sequence]
+
+
+# --- activations: sigma and sigma', the latter from the layer's output a = sigma(z) ------------
+
+
+def activate(name: str, z: np.ndarray) -> np.ndarray:
+    """sigma(z) for one layer (a new array; z is not changed)."""
+    if name == "sigmoid":
+        # 1 / (1 + e^-z). For z < -709 e^-z overflows to inf and the result is 0.0, the right
+        # limit; the caller silences that one warning (see MatrixMLP.forward).
+        out = np.exp(-z)
+        out += 1.0
+        return np.reciprocal(out, out=out)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    if name == "linear":
+        return z
+    raise ValueError(f"activate: unknown activation {name!r}; expected one of {ACTIVATIONS}")
+
+
+def activation_derivative(name: str, a: np.ndarray) -> np.ndarray | None:
+    """sigma'(z) written with the output a = sigma(z), as the scalar engine's catalogue does:
+    sigmoid a(1 - a), tanh 1 - a^2, relu 1 where z > 0 (a > 0 exactly then) else 0 (also at
+    the kink, as PyTorch). None for linear: sigma' = 1, nothing to multiply."""
+    if name == "sigmoid":
+        return a * (1.0 - a)
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "relu":
+        return (a > 0.0).astype(np.float64)
+    if name == "linear":
+        return None
+    raise ValueError(
+        f"activation_derivative: unknown activation {name!r}; expected one of {ACTIVATIONS}"
+    )
+
+
+# --- losses: the value and grad_a C, the gradient with respect to the last activations ----------
+
+
+def _check_reduction(where: str, reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
+
+
+def _class_targets(where: str, target: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Cross-entropy targets as a (batch, classes) array: class indices become one-hot rows."""
+    n, k = out.shape
+    if target.ndim == 1:
+        if target.shape[0] != n:
+            raise ValueError(f"{where}: {target.shape[0]} class indices for a batch of {n}")
+        if not np.issubdtype(target.dtype, np.integer):
+            raise TypeError(
+                f"{where}: 1-d targets must be integer class indices, got dtype {target.dtype}"
+            )
+        if n and (target.min() < 0 or target.max() >= k):
+            raise ValueError(f"{where}: class indices must be in [0, {k}), got {target!r}")
+        onehot = np.zeros((n, k))
+        onehot[np.arange(n), target] = 1.0
+        return onehot
+    if target.shape != out.shape:
+        raise ValueError(
+            f"{where}: targets of shape {target.shape} for outputs of shape {out.shape} "
+            f"(give class indices of shape ({n},) or probabilities of shape ({n}, {k}))"
+        )
+    return target
+
+
+def loss_and_grad(
+    loss: str, out: np.ndarray, target: np.ndarray, reduction: str = "mean"
+) -> tuple[float, np.ndarray]:
+    """The loss of a batch and grad_a C, its gradient with respect to `out` (batch, outputs).
+
+    The definitions are nn's (and PyTorch's where it has the loss):
+    - ``mse``: (a - y)^2 over every element; mean over all of them, as ``F.mse_loss``.
+    - ``half_sse``: the posts' 1/2 sum_k (a_k - y_k)^2 per sample; mean over the samples.
+    - ``bce_with_logits``: a are logits, y in [0, 1]; as ``F.binary_cross_entropy_with_logits``.
+    - ``cross_entropy``: a are logits; y class indices (batch,) or probabilities
+      (batch, classes); log-sum-exp minus the target's logit, mean over samples, as ``F.cross_entropy``.
+    - ``hinge``: y in {-1, +1}; max(0, 1 - y a) per element, mean over all (micrograd's demo).
+    With ``reduction="sum"`` nothing is divided.
+    """
+    where = f"loss {loss!r}"
+    _check_reduction(where, reduction)
+    n = out.shape[0]
+    if loss == "cross_entropy":
+        target = _class_targets(where, target, out)
+    elif target.shape != out.shape:
+        raise ValueError(f"{where}: targets of shape {target.shape} for outputs of shape {out.shape}")
+    if loss == "mse":
+        diff = out - target
+        scale = 1.0 if reduction == "sum" else 1.0 / out.size
+        return float(np.sum(diff * diff)) * scale, diff * (2.0 * scale)
+    if loss == "half_sse":
+        diff = out - target
+        scale = 1.0 if reduction == "sum" else 1.0 / n
+        return 0.5 * float(np.sum(diff * diff)) * scale, diff * scale
+    if loss == "bce_with_logits":
+        # max(x, 0) - x y + log(1 + e^-|x|); gradient sigmoid(x) - y
+        values = np.maximum(out, 0.0) - out * target + np.log1p(np.exp(-np.abs(out)))
+        scale = 1.0 if reduction == "sum" else 1.0 / out.size
+        with np.errstate(over="ignore"):
+            return float(np.sum(values)) * scale, (activate("sigmoid", out) - target) * scale
+    if loss == "cross_entropy":
+        m = out.max(axis=1, keepdims=True)
+        shifted = np.exp(out - m)
+        total = shifted.sum(axis=1, keepdims=True)
+        lse = m + np.log(total)
+        # For probability targets the loss is sum_k y_k (lse - a_k), its gradient softmax * sum_k y_k - y.
+        values = np.sum(target * (lse - out), axis=1)
+        grad = (shifted / total) * target.sum(axis=1, keepdims=True) - target
+        scale = 1.0 if reduction == "sum" else 1.0 / n
+        return float(np.sum(values)) * scale, grad * scale
+    if loss == "hinge":
+        margin = 1.0 - target * out
+        scale = 1.0 if reduction == "sum" else 1.0 / out.size
+        # the derivative of max(0, m) is 0 at m == 0, as the engine's relu
+        return float(np.sum(np.maximum(margin, 0.0))) * scale, -target * (margin > 0.0) * scale
+    raise ValueError(f"loss_and_grad: unknown loss {loss!r}; expected one of {LOSSES}")
+
+
+# --- the network -----------------------------------------------------------------------------
+
+
+class Gradients(NamedTuple):
+    """dC/dW and dC/db for every layer (same shapes as the weights and biases), and C."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray | None]
+    loss: float
+
+
+def _as_matrix(where: str, x: object, columns: int | None = None) -> np.ndarray:
+    """A 2-d float64 array (one row per sample), or a clear error."""
+    if isinstance(x, np.ndarray) and x.dtype == np.float64:
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{where}: needs an array of real numbers, got {type(x).__name__}") from exc
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{where}: needs a 2-d array with one row per sample, got shape {arr.shape} "
+            f"(one sample x is x.reshape(1, -1))"
+        )
+    if columns is not None and arr.shape[1] != columns:
+        raise ValueError(f"{where}: rows must have {columns} columns, got shape {arr.shape}")
+    return arr
+
+
+class MatrixMLP:
+    """A fully connected network in numpy whose backward pass is BP1-BP4.
+
+    ``sizes`` are the widths from input to output ([2, 25, 50, 25, 2] is post 004's net);
+    ``activations`` one name per layer, or one name for every layer. Weights ``weights[l]`` have
+    shape (sizes[l], sizes[l+1]) and biases ``biases[l]`` shape (sizes[l+1],) (or None with
+    ``bias=False``).
+
+    init (seeded with ``numpy.random.default_rng(seed)``):
+    - ``torch``: PyTorch's nn.Linear default, W and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in));
+    - ``uniform``: micrograd's, W ~ U(-1, 1), b = 0;
+    - ``xavier``: Glorot uniform, W ~ U(-r, r) with r = sqrt(6 / (fan_in + fan_out)), b = 0;
+    - ``post004``: post 004's own, W ~ N(0, 1) * sqrt(1 / fan_out), b ~ U(0, 0.1);
+    - ``normal``: post 000's ``tf.random_normal``, W and b ~ N(0, 1).
+    ``gain`` multiplies every starting weight (not the biases), as the ``gain`` of
+    ``torch.nn.init.xavier_uniform_``: Glorot and Bengio (2010) advise 4 for sigmoid layers.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activations: str | Sequence[str] = "sigmoid",
+        *,
+        bias: bool = True,
+        init: str = "torch",
+        gain: float = 1.0,
+        seed: int = 0,
+    ) -> None:
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"MatrixMLP: sizes needs an input and at least one layer, got {sizes}")
+        for s in sizes:
+            if not isinstance(s, numbers.Integral) or isinstance(s, bool):
+                raise TypeError(f"MatrixMLP: sizes must be integers, got {sizes!r}")
+            if s < 1:
+                raise ValueError(f"MatrixMLP: every size must be >= 1, got {sizes}")
+        if init not in INITS:
+            raise ValueError(f"MatrixMLP: init must be one of {INITS}, got {init!r}")
+        if isinstance(gain, bool) or not isinstance(gain, numbers.Real):
+            raise TypeError(f"MatrixMLP: gain must be a real number, got {gain!r}")
+        if not (gain > 0 and math.isfinite(gain)):
+            raise ValueError(f"MatrixMLP: gain must be finite and > 0, got {gain!r}")
+        if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+            raise TypeError(f"MatrixMLP: seed must be an integer, got {seed!r}")
+        rng = np.random.default_rng(seed)
+        weights: list[np.ndarray] = []
+        biases: list[np.ndarray | None] = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            w, b = _initial(init, rng, fan_in, fan_out)
+            if gain != 1.0:
+                w *= gain
+            weights.append(w)
+            biases.append(b if bias else None)
+        self._set(weights, biases, activations)
+
+    # --- construction ------------------------------------------------------------------------
+
+    def _set(
+        self,
+        weights: list[np.ndarray],
+        biases: list[np.ndarray | None],
+        activations: str | Sequence[str],
+    ) -> None:
+        if isinstance(activations, str):
+            activations = [activations] * len(weights)
+        activations = list(activations)
+        if len(activations) != len(weights):
+            raise ValueError(
+                f"MatrixMLP: {len(activations)} activations for {len(weights)} layers"
+            )
+        for name in activations:
+            if name not in ACTIVATIONS:
+                raise ValueError(f"MatrixMLP: unknown activation {name!r}; expected one of {ACTIVATIONS}")
+        self.weights = weights
+        self.biases = biases
+        self.activations = activations
+        self.sizes = [weights[0].shape[0]] + [w.shape[1] for w in weights]
+        self.grads: Gradients | None = None
+
+    @classmethod
+    def from_weights(
+        cls,
+        weights: Sequence[ArrayLike],
+        biases: Sequence[ArrayLike | None] | None = None,
+        activations: str | Sequence[str] = "sigmoid",
+    ) -> MatrixMLP:
+        """A network with these weights, each of shape (inputs, outputs) (copied, as float64).
+        ``biases=None`` means no biases."""
+        ws = [np.array(w, dtype=np.float64) for w in weights]
+        if not ws:
+            raise ValueError("MatrixMLP.from_weights: needs at least one weight matrix")
+        for l, w in enumerate(ws):
+            if w.ndim != 2:
+                raise ValueError(f"MatrixMLP.from_weights: weights[{l}] must be 2-d, got shape {w.shape}")
+            if l and w.shape[0] != ws[l - 1].shape[1]:
+                raise ValueError(
+                    f"MatrixMLP.from_weights: weights[{l}] has {w.shape[0]} inputs but layer "
+                    f"{l - 1} has {ws[l - 1].shape[1]} outputs"
+                )
+        if biases is None:
+            bs: list[np.ndarray | None] = [None] * len(ws)
+        else:
+            if len(biases) != len(ws):
+                raise ValueError(f"MatrixMLP.from_weights: {len(biases)} biases for {len(ws)} layers")
+            bs = []
+            for l, (w, b) in enumerate(zip(ws, biases)):
+                if b is None:
+                    bs.append(None)
+                    continue
+                b = np.array(b, dtype=np.float64)
+                if b.shape != (w.shape[1],):
+                    raise ValueError(
+                        f"MatrixMLP.from_weights: biases[{l}] must have shape ({w.shape[1]},), "
+                        f"got {b.shape}"
+                    )
+                bs.append(b)
+        net = cls.__new__(cls)
+        net._set(ws, bs, activations)
+        return net
+
+    @classmethod
+    def from_mlp(cls, mlp: MLP) -> MatrixMLP:
+        """The same network as an ``nn.MLP``, same weights: its rows w[j][k] (PyTorch's
+        out x in) become columns here, W[k, j] = mlp.layers[l].neurons[j].w[k]."""
+        weights, biases, activations = [], [], []
+        for layer in mlp.layers:
+            neurons = layer.neurons
+            w = np.array([[v.data for v in neuron.w] for neuron in neurons], dtype=np.float64)
+            weights.append(w.T.copy())
+            if any(neuron.b is None for neuron in neurons):
+                biases.append(None)
+            else:
+                biases.append(np.array([neuron.b.data for neuron in neurons], dtype=np.float64))
+            activations.append(layer.activation)
+        return cls.from_weights(weights, biases, activations)
+
+    def to_mlp(self) -> MLP:
+        """An ``nn.MLP`` with the same weights (transposed to its out x in rows)."""
+        from .layers import MLP
+
+        hidden = set(self.activations[:-1])
+        if len(hidden) > 1:
+            raise ValueError(
+                f"to_mlp: nn.MLP has one hidden activation and one output activation, "
+                f"this network has {self.activations}"
+            )
+        with_bias = [b is not None for b in self.biases]
+        if any(with_bias) and not all(with_bias):
+            raise ValueError("to_mlp: nn.MLP has biases in every layer or in none")
+        weights = [w.T.tolist() for w in self.weights]
+        biases = [b.tolist() for b in self.biases] if all(with_bias) else None
+        return MLP.from_weights(
+            weights,
+            biases,
+            activation=self.activations[0] if len(self.activations) > 1 else "relu",
+            output_activation=self.activations[-1],
+        )
+
+    def copy(self) -> MatrixMLP:
+        return MatrixMLP.from_weights(self.weights, self.biases, self.activations)
+
+    def __repr__(self) -> str:
+        layers = ", ".join(
+            f"{a}->{w.shape[1]} {act}" for a, w, act in zip(self.sizes, self.weights, self.activations)
+        )
+        return f"MatrixMLP({layers})"
+
+    def parameters(self) -> list[np.ndarray]:
+        """Every weight matrix and bias vector, layer by layer (W then b)."""
+        out = []
+        for w, b in zip(self.weights, self.biases):
+            out.append(w)
+            if b is not None:
+                out.append(b)
+        return out
+
+    # --- forward and backward ----------------------------------------------------------------
+
+    def forward(self, X: ArrayLike) -> list[np.ndarray]:
+        """Every layer's activations [a^0 = X, a^1, ..., a^L], rows = samples.
+
+        z^l = a^(l-1) W^l + b^l, a^l = sigma(z^l). The backward pass needs them all (BP2, BP4).
+        """
+        a = _as_matrix("MatrixMLP.forward", X, self.sizes[0])
+        acts = [a]
+        with np.errstate(over="ignore"):  # only sigmoid's e^-z for z < -709, whose limit is right
+            for w, b, name in zip(self.weights, self.biases, self.activations):
+                z = a @ w
+                if b is not None:
+                    z += b
+                a = activate(name, z)
+                acts.append(a)
+        return acts
+
+    def __call__(self, X: ArrayLike) -> np.ndarray:
+        """The output a^L, one row per sample."""
+        return self.forward(X)[-1]
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The class of each row: the index of its largest output."""
+        return np.argmax(self(X), axis=1)
+
+    def loss(self, X: ArrayLike, Y: ArrayLike, loss: str = "mse", reduction: str = "mean") -> float:
+        out = self(X)
+        return loss_and_grad(loss, out, _targets(loss, Y), reduction)[0]
+
+    def backward(
+        self, X: ArrayLike, Y: ArrayLike, loss: str = "mse", reduction: str = "mean"
+    ) -> Gradients:
+        """Forward, then BP1-BP4: dC/dW and dC/db of every layer for the batch (X, Y).
+
+        Stored in ``self.grads`` (replaced, not accumulated: each call is one whole pass) and
+        returned.
+        """
+        acts = self.forward(X)
+        out = acts[-1]
+        value, grad_a = loss_and_grad(loss, out, _targets(loss, Y), reduction)
+        n_layers = len(self.weights)
+        grad_w: list[np.ndarray] = [None] * n_layers  # type: ignore[list-item]
+        grad_b: list[np.ndarray | None] = [None] * n_layers
+        # BP1: delta^L = grad_a C (.) sigma'(z^L)
+        slope = activation_derivative(self.activations[-1], out)
+        delta = grad_a if slope is None else grad_a * slope
+        for l in range(n_layers - 1, -1, -1):
+            # BP4: dC/dW^l = a^(l-1)^T delta^l      BP3: dC/db^l = sum over rows of delta^l
+            grad_w[l] = acts[l].T @ delta
+            if self.biases[l] is not None:
+                grad_b[l] = delta.sum(axis=0)
+            if l:
+                # BP2: delta^(l-1) = (delta^l W^l^T) (.) sigma'(z^(l-1))
+                back = delta @ self.weights[l].T
+                slope = activation_derivative(self.activations[l - 1], acts[l])
+                delta = back if slope is None else back * slope
+        self.grads = Gradients(grad_w, grad_b, value)
+        return self.grads
+
+    def sgd_step(self, lr: float) -> None:
+        """W -= lr dC/dW and b -= lr dC/db with the gradients of the last ``backward``."""
+        if self.grads is None:
+            raise RuntimeError("sgd_step: no gradients yet; call backward(X, Y) first")
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
+            raise TypeError(f"sgd_step: lr must be a finite real number, got {lr!r}")
+        for w, gw in zip(self.weights, self.grads.weights):
+            w -= lr * gw
+        for b, gb in zip(self.biases, self.grads.biases):
+            if b is not None:
+                b -= lr * gb
+
+    def train_step(
+        self, X: ArrayLike, Y: ArrayLike, lr: float, loss: str = "mse", reduction: str = "mean"
+    ) -> float:
+        """One SGD step on the batch (X, Y): backward, then sgd_step. Returns the loss before it."""
+        value = self.backward(X, Y, loss, reduction).loss
+        self.sgd_step(lr)
+        return value
+
+
+def _targets(loss: str, Y: ArrayLike) -> np.ndarray:
+    """Targets as float64 rows, or integer class indices for cross-entropy."""
+    if loss == "cross_entropy":
+        arr = np.asarray(Y)
+        if arr.ndim == 1:
+            return arr
+        return np.asarray(arr, dtype=np.float64)
+    if isinstance(Y, np.ndarray) and Y.dtype == np.float64:
+        return Y
+    try:
+        return np.asarray(Y, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"loss {loss!r}: targets must be real numbers, got {type(Y).__name__}") from exc
+
+
+def _initial(
+    init: str, rng: np.random.Generator, fan_in: int, fan_out: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One layer's starting W (fan_in, fan_out) and b (fan_out,)."""
+    if init == "torch":
+        r = 1.0 / math.sqrt(fan_in)
+        return rng.uniform(-r, r, (fan_in, fan_out)), rng.uniform(-r, r, fan_out)
+    if init == "uniform":
+        return rng.uniform(-1.0, 1.0, (fan_in, fan_out)), np.zeros(fan_out)
+    if init == "xavier":
+        r = math.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-r, r, (fan_in, fan_out)), np.zeros(fan_out)
+    if init == "post004":
+        return rng.standard_normal((fan_in, fan_out)) * math.sqrt(1.0 / fan_out), rng.uniform(0.0, 0.1, fan_out)
+    # "normal"
+    return rng.standard_normal((fan_in, fan_out)), rng.standard_normal(fan_out)
