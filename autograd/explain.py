@@ -353,7 +353,11 @@ def explain(
             product = locals_[0]
             for d in locals_[1:]:
                 product = d * product
-            shared = sum(1 for _, other, _ in runs if other is low) > 1
+            # Say which operand when two runs join the same stations, or when a direct edge from
+            # the output would read like the whole gradient d output / d low (low has other users).
+            shared = sum(1 for _, other, _ in runs if other is low) > 1 or (
+                node is output and ups[low] > 1
+            )
             factor = Factor(names[node], names[low], product, i if shared else None,
                             tex(node), tex(low))
             segments.setdefault(node, []).append((low, locals_, factor))
