@@ -111,20 +111,24 @@ def _class_targets(where: str, target: np.ndarray, out: np.ndarray) -> np.ndarra
 
 
 def loss_and_grad(
-    loss: str, out: np.ndarray, target: np.ndarray, reduction: str = "mean"
+    loss: str, out: np.ndarray, target: np.ndarray, reduction: str | None = None
 ) -> tuple[float, np.ndarray]:
     """The loss of a batch and grad_a C, its gradient with respect to `out` (batch, outputs).
 
     The definitions are nn's (and PyTorch's where it has the loss):
     - ``mse``: (a - y)^2 over every element; mean over all of them, as ``F.mse_loss``.
-    - ``half_sse``: the posts' 1/2 sum_k (a_k - y_k)^2 per sample; mean over the samples.
+    - ``half_sse``: the posts' 1/2 (a - y)^2 over every element, whose gradient is a - y;
+      its default reduction is "sum" (the posts' E), as ``nn.half_sse_loss``.
     - ``bce_with_logits``: a are logits, y in [0, 1]; as ``F.binary_cross_entropy_with_logits``.
     - ``cross_entropy``: a are logits; y class indices (batch,) or probabilities
       (batch, classes); log-sum-exp minus the target's logit, mean over samples, as ``F.cross_entropy``.
     - ``hinge``: y in {-1, +1}; max(0, 1 - y a) per element, mean over all (micrograd's demo).
-    With ``reduction="sum"`` nothing is divided.
+    With ``reduction="sum"`` nothing is divided; ``None`` is the loss's own default, as in ``nn``
+    ("sum" for half_sse, "mean" for the others).
     """
     where = f"loss {loss!r}"
+    if reduction is None:
+        reduction = "sum" if loss == "half_sse" else "mean"
     _check_reduction(where, reduction)
     n = out.shape[0]
     if loss == "cross_entropy":
@@ -137,7 +141,7 @@ def loss_and_grad(
         return float(np.sum(diff * diff)) * scale, diff * (2.0 * scale)
     if loss == "half_sse":
         diff = out - target
-        scale = 1.0 if reduction == "sum" else 1.0 / n
+        scale = 1.0 if reduction == "sum" else 1.0 / out.size
         return 0.5 * float(np.sum(diff * diff)) * scale, diff * scale
     if loss == "bce_with_logits":
         # max(x, 0) - x y + log(1 + e^-|x|); gradient sigmoid(x) - y
@@ -395,12 +399,12 @@ class MatrixMLP:
         """The class of each row: the index of its largest output."""
         return np.argmax(self(X), axis=1)
 
-    def loss(self, X: ArrayLike, Y: ArrayLike, loss: str = "mse", reduction: str = "mean") -> float:
+    def loss(self, X: ArrayLike, Y: ArrayLike, loss: str = "mse", reduction: str | None = None) -> float:
         out = self(X)
         return loss_and_grad(loss, out, _targets(loss, Y), reduction)[0]
 
     def backward(
-        self, X: ArrayLike, Y: ArrayLike, loss: str = "mse", reduction: str = "mean"
+        self, X: ArrayLike, Y: ArrayLike, loss: str = "mse", reduction: str | None = None
     ) -> Gradients:
         """Forward, then BP1-BP4: dC/dW and dC/db of every layer for the batch (X, Y).
 
@@ -442,7 +446,7 @@ class MatrixMLP:
                 b -= lr * gb
 
     def train_step(
-        self, X: ArrayLike, Y: ArrayLike, lr: float, loss: str = "mse", reduction: str = "mean"
+        self, X: ArrayLike, Y: ArrayLike, lr: float, loss: str = "mse", reduction: str | None = None
     ) -> float:
         """One SGD step on the batch (X, Y): backward, then sgd_step. Returns the loss before it."""
         value = self.backward(X, Y, loss, reduction).loss

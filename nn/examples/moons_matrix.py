@@ -74,7 +74,7 @@ class History:
 def train_epoch(net: MatrixMLP, X: np.ndarray, Y: np.ndarray, lr: float = LR) -> None:
     """One pass over the data in order, one SGD step per sample, as the post."""
     for i in range(X.shape[0]):
-        net.train_step(X[i : i + 1], Y[i : i + 1], lr, "half_sse")
+        net.train_step(X[i : i + 1], Y[i : i + 1], lr, "half_sse", "sum")
 
 
 def evaluate(net: MatrixMLP, data: Moons) -> tuple[float, float]:
