@@ -1,0 +1,113 @@
+"""`chainrule graph` and `chainrule explain` on the worked example, and the committed picture."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import nn.cli
+from nn.examples import graph_cli
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="the `dot` program of Graphviz is not installed (apt-get install graphviz)",
+)
+DOCS_SVG = Path(__file__).resolve().parents[2] / "docs" / "worked_example.svg"
+STEP1_GRADS = {
+    "w35": 0.027674034938717867, "w45": 0.027001636991007414, "w13": 0.0009290711608096597,
+    "w23": 0.002389040127796268, "w14": 0.002860075772445454, "w24": 0.007354480557716883,
+}
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="chainrule")
+    graph_cli.add_command(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def test_explain_w35(capsys):
+    assert run("explain", "w35") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "dE/dw35 = dE/dyp * dyp/dz5 * dz5/dw35 = 0.1903 * 0.2138 * 0.6803 = 0.02767",
+        "backward() gives w35.grad = 0.027674034938717867",
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(STEP1_GRADS))
+def test_explain_every_weight(capsys, name):
+    assert run("explain", name) == 0
+    text, grad_line = capsys.readouterr().out.splitlines()
+    assert text.startswith(f"dE/d{name} = dE/dyp * dyp/dz5 * ")
+    assert grad_line == f"backward() gives {name}.grad = {STEP1_GRADS[name]!r}"
+
+
+def test_explain_latex_and_digits(capsys):
+    assert run("explain", "x1", "--latex") == 0
+    assert capsys.readouterr().out.startswith(r"\begin{aligned}\frac{\partial E}{\partial x_{1}}")
+    assert run("explain", "w35", "--digits", "6") == 0
+    assert "= 0.190283 * 0.213792 * 0.680267 = 0.027674" in capsys.readouterr().out
+    assert run("explain", "w35", "--digits", "0") == 2
+    assert "--digits must be >= 1" in capsys.readouterr().err
+
+
+def test_explain_unknown_name(capsys):
+    with pytest.raises(SystemExit) as info:
+        run("explain", "w53")
+    assert info.value.code == 2
+    assert "invalid choice: 'w53'" in capsys.readouterr().err
+
+
+def test_graph_source_needs_no_dot(tmp_path, capsys):
+    out = tmp_path / "g.gv"
+    assert run("graph", "--out", str(out), "--highlight", "w35", "--local-grads") == 0
+    source = out.read_text(encoding="utf-8")
+    assert source.startswith("digraph {") and "<B>w35</B>" in source
+    assert 'class="value highlight"' in source and "dyp/dz5 = 0.2138" in source
+    assert "<B>const" not in source and "label=<0.5 *>" in source  # constants folded by default
+    assert run("graph", "--out", str(out), "--show-constants") == 0
+    assert "label=<0.5 *>" not in out.read_text(encoding="utf-8")
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_graph_bad_suffix(tmp_path, capsys):
+    assert run("graph", "--out", str(tmp_path / "g.txt")) == 2
+    assert "--out must end in .svg, .png, .pdf, .gv or .dot" in capsys.readouterr().err
+    assert not (tmp_path / "g.txt").exists()
+
+
+@needs_dot
+def test_graph_svg_and_png(tmp_path):
+    svg = tmp_path / "g.svg"
+    assert run("graph", "--out", str(svg), "--highlight", "w35") == 0
+    root = ET.fromstring(svg.read_bytes())
+    classes = [g.get("class", "") for g in root.iter("{http://www.w3.org/2000/svg}g")]
+    assert sum("highlight" in c for c in classes if c.startswith("node")) == 13  # 7 boxes (w35 ... E) + 6 ovals
+    png = tmp_path / "g.png"
+    assert run("graph", "--out", str(png)) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_through_the_chainrule_command(monkeypatch, capsys):
+    # The lead registers the module in nn/cli.py; this runs it through main() either way.
+    if "nn.examples.graph_cli" not in nn.cli.COMMAND_MODULES:
+        monkeypatch.setattr(nn.cli, "COMMAND_MODULES",
+                            [*nn.cli.COMMAND_MODULES, "nn.examples.graph_cli"])
+    assert nn.cli.main(["explain", "w45"]) == 0
+    assert "dE/dw45 = dE/dyp * dyp/dz5 * dz5/dw45" in capsys.readouterr().out
+
+
+def test_committed_picture_of_the_worked_example():
+    """docs/worked_example.svg (shown in the README) is the graph with gradients and the w35 path."""
+    root = ET.fromstring(DOCS_SVG.read_bytes())
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    for label in graph_cli.LABELS:
+        assert label in texts
+    assert {"grad 0.02767", "grad 0.1903", "data 0.6903", "dyp/dz5 = 0.2138"} <= texts
+    marked = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if "highlight" in g.get("class", "")]
+    assert marked
