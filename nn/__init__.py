@@ -1,0 +1,27 @@
+"""chainrule's neural-network package, built on `autograd.Value`, with PyTorch's names.
+
+    >>> import nn
+    >>> model = nn.MLP(2, [16, 16, 1], seed=1337)     # micrograd's demo model
+    >>> (score,) = model([0.5, -1.0])                  # a list, even for one output
+    >>> opt = nn.SGD(model.parameters(), lr=0.1)
+"""
+
+from . import losses, optim
+from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
+from .losses import (
+    bce_with_logits_loss,
+    cross_entropy_loss,
+    half_sse_loss,
+    hinge_loss,
+    mse_loss,
+)
+from .module import IncompatibleKeys, Module, load, save
+from .optim import SGD, Adam, AdamW, ExponentialLR, LinearLR, LRScheduler, Optimizer, RMSprop, StepLR
+from .train import History, NonFiniteLossError, accuracy, fit, predict
+
+__all__ = [
+    "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "IncompatibleKeys", "save", "load",
+    "mse_loss", "half_sse_loss", "hinge_loss", "bce_with_logits_loss", "cross_entropy_loss",
+    "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "LRScheduler", "StepLR", "ExponentialLR",
+    "LinearLR", "fit", "History", "NonFiniteLossError", "accuracy", "predict", "losses", "optim",
+]

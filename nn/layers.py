@@ -1,0 +1,387 @@
+"""Neuron, Layer and MLP on scalar `Value`s: micrograd's shapes, PyTorch's layout and names.
+
+A neuron computes act(w . x + b) as ONE n-ary `sum` node over the products (and the bias), not
+a chain of additions: a smaller graph to draw, and fewer nodes for backward() to walk.
+
+Calling a Layer or an MLP always returns a `list[Value]`, even for one output (micrograd returns
+a bare Value when a layer has width 1; here the type never depends on the width). A Neuron
+returns one Value.
+
+Weights are laid out as PyTorch's `nn.Linear.weight`: one row per neuron, one column per input,
+so `weights[l][j][k]` is the weight of layer l, neuron j, input k.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from typing import Callable, Sequence, Union
+
+import autograd
+from autograd import Value
+
+from .module import Module
+
+__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
+
+Number = Union[int, float]
+Input = Sequence[Union[Value, Number]]
+
+# name -> the Value method applied to w . x + b (None: linear, the sum itself).
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "linear": None,
+}
+INITS = ("uniform", "torch", "xavier")
+
+_sum = autograd.sum
+
+
+def _check_activation(activation: object, where: str, argument: str = "activation") -> str:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"{where}: {argument} must be one of {', '.join(map(repr, ACTIVATIONS))}, "
+                         f"got {activation!r}")
+    return activation
+
+
+def _check_size(n: object, where: str, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{where}: {what} must be an int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"{where}: {what} must be at least 1, got {n!r}")
+    return int(n)
+
+
+def _rng(seed: int | random.Random, where: str) -> random.Random:
+    """A private generator: one seed gives the same draws on every run, whatever else runs."""
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{where}: seed must be an int or a random.Random, got "
+                        f"{type(seed).__name__} {seed!r}")
+    return random.Random(int(seed))
+
+
+def _as_inputs(x: object, nin: int, where: str) -> list[Value]:
+    """The input as Values (numbers become leaves once, not a constant per product)."""
+    if isinstance(x, (Value, numbers.Number, str, bytes)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{where}: expected a sequence of {nin} inputs (Values or numbers), got "
+                        f"{type(x).__name__}")
+    if len(x) != nin:
+        raise ValueError(f"{where}: expected an input of length {nin}, got length {len(x)}")
+    out = []
+    for i, v in enumerate(x):
+        if isinstance(v, Value):
+            out.append(v)
+        elif isinstance(v, numbers.Real):
+            out.append(Value(v))
+        else:
+            raise TypeError(f"{where}: input {i} must be a Value or a real number, got "
+                            f"{type(v).__name__} {v!r}")
+    return out
+
+
+def _as_number(x: object, where: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or isinstance(x, Value):
+        raise TypeError(f"{where} must be a real number, got {type(x).__name__} {x!r}")
+    return float(x)
+
+
+class Neuron(Module):
+    """act(w . x + b): `w` a list of Values (one per input), `b` a Value or None (no bias)."""
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        bias: bool = True,
+        init: str = "uniform",
+        seed: int | random.Random = 0,
+    ) -> None:
+        layer = Layer(nin, 1, activation=activation, bias=bias, init=init, seed=seed)
+        (neuron,) = layer.neurons
+        self.w: list[Value] = neuron.w
+        self.b: Value | None = neuron.b
+        self.activation = neuron.activation
+        self._act = neuron._act
+        _label(self)
+
+    @classmethod
+    def from_weights(
+        cls, w: Sequence[Number], b: Number | None = None, activation: str = "relu"
+    ) -> Neuron:
+        """A neuron with these input weights and bias (None: no bias)."""
+        where = "Neuron.from_weights"
+        _check_activation(activation, where)
+        if isinstance(w, (str, bytes, numbers.Number, Value)) or not hasattr(w, "__len__"):
+            raise TypeError(f"{where}: w must be a sequence of numbers, got {type(w).__name__}")
+        if len(w) == 0:
+            raise ValueError(f"{where}: w must hold at least one weight, got none")
+        self = cls.__new__(cls)
+        self.w = [Value(_as_number(x, f"{where}: w[{k}]")) for k, x in enumerate(w)]
+        self.b = None if b is None else Value(_as_number(b, f"{where}: b"))
+        self.activation = activation
+        self._act = ACTIVATIONS[activation]
+        _label(self)
+        return self
+
+    @property
+    def nin(self) -> int:
+        return len(self.w)
+
+    def __call__(self, x: Input) -> Value:
+        return self._forward(_as_inputs(x, len(self.w), "Neuron"))
+
+    def _forward(self, xs: list[Value]) -> Value:
+        # Inputs already checked and made Values by the caller.
+        terms = [wi * xi for wi, xi in zip(self.w, xs)]
+        if self.b is not None:
+            terms.append(self.b)
+        act = _sum(terms)
+        return act if self._act is None else self._act(act)
+
+    def __repr__(self) -> str:
+        bias = "" if self.b is not None else ", bias=False"
+        return f"Neuron({len(self.w)}, activation={self.activation!r}{bias})"
+
+
+class Layer(Module):
+    """`nout` neurons reading the same `nin` inputs; calling it returns a list of nout Values."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        bias: bool = True,
+        init: str = "uniform",
+        seed: int | random.Random = 0,
+    ) -> None:
+        where = "Layer"
+        nin = _check_size(nin, where, "nin")
+        nout = _check_size(nout, where, "nout")
+        _check_activation(activation, where)
+        if not isinstance(bias, bool):
+            raise TypeError(f"{where}: bias must be True or False, got {type(bias).__name__}")
+        if init not in INITS:
+            raise ValueError(f"{where}: init must be one of {', '.join(map(repr, INITS))}, got "
+                             f"{init!r}")
+        rng = _rng(seed, where)
+        weights, biases = _draw(rng, nin, nout, init, bias)
+        self._build(weights, biases, activation)
+
+    def _build(self, weights: list[list[float]], biases: list[float] | None,
+               activation: str) -> None:
+        self.activation = activation
+        self.neurons: list[Neuron] = []
+        act = ACTIVATIONS[activation]
+        for j, row in enumerate(weights):
+            n = Neuron.__new__(Neuron)
+            n.w = [Value(x) for x in row]
+            n.b = None if biases is None else Value(biases[j])
+            n.activation = activation
+            n._act = act
+            self.neurons.append(n)
+        _label(self)
+
+    @classmethod
+    def from_weights(
+        cls,
+        weights: Sequence[Sequence[Number]],
+        biases: Sequence[Number] | None = None,
+        activation: str = "relu",
+    ) -> Layer:
+        """A layer from weight rows (PyTorch's out x in layout) and optional biases."""
+        where = "Layer.from_weights"
+        _check_activation(activation, where)
+        rows = _check_rows(weights, None, where, "weights")
+        bias = None if biases is None else _check_biases(biases, len(rows), where, "biases")
+        self = cls.__new__(cls)
+        self._build(rows, bias, activation)
+        return self
+
+    @property
+    def nin(self) -> int:
+        return len(self.neurons[0].w)
+
+    @property
+    def nout(self) -> int:
+        return len(self.neurons)
+
+    def __call__(self, x: Input) -> list[Value]:
+        """Always a list of `nout` Values, even when nout is 1."""
+        return self._forward(_as_inputs(x, self.nin, "Layer"))
+
+    def _forward(self, xs: list[Value]) -> list[Value]:
+        return [n._forward(xs) for n in self.neurons]
+
+    def __repr__(self) -> str:
+        bias = "" if self.neurons[0].b is not None else ", bias=False"
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r}{bias})"
+
+
+class MLP(Module):
+    """Layers in a row. `MLP(2, [16, 16, 1])` is micrograd's model: ReLU hidden layers, a
+    linear output, weights drawn from U(-1, 1) and zero biases.
+
+    All weights come from one `random.Random(seed)`, drawn layer by layer, row by row, so one
+    seed gives the same model bit for bit (and seed 1337 gives micrograd's demo model exactly).
+    `init="torch"` draws weights and biases from U(-1/sqrt(nin), 1/sqrt(nin)) as
+    `torch.nn.Linear`; `init="xavier"` draws weights from U(-a, a), a = sqrt(6/(nin + nout)),
+    with zero biases.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        bias: bool = True,
+        init: str = "uniform",
+        seed: int | random.Random = 0,
+    ) -> None:
+        where = "MLP"
+        nin = _check_size(nin, where, "nin")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
+            raise TypeError(f"{where}: nouts must be a list of layer widths such as [16, 16, 1], "
+                            f"got {type(nouts).__name__} {nouts!r}")
+        if len(nouts) == 0:
+            raise ValueError(f"{where}: nouts must list at least one layer width, got []")
+        sizes = [nin] + [_check_size(n, where, f"nouts[{i}]") for i, n in enumerate(nouts)]
+        _check_activation(activation, where)
+        _check_activation(output_activation, where, "output_activation")
+        rng = _rng(seed, where)
+        self.layers: list[Layer] = [
+            Layer(sizes[i], sizes[i + 1],
+                  activation=activation if i < len(nouts) - 1 else output_activation,
+                  bias=bias, init=init, seed=rng)
+            for i in range(len(nouts))
+        ]
+        _label(self)
+
+    @classmethod
+    def from_weights(
+        cls,
+        weights: Sequence[Sequence[Sequence[Number]]],
+        biases: Sequence[Sequence[Number] | None] | None = None,
+        activation: str = "relu",
+        output_activation: str = "linear",
+    ) -> MLP:
+        """A model from explicit weights: `weights[l][j][k]` is layer l, neuron j, input k.
+
+        `biases` is None (no biases anywhere) or one entry per layer: a list of nout numbers,
+        or None for a layer without biases. The worked example's 2-2-1 network:
+
+            MLP.from_weights([[[0.1, 0.8], [0.4, 0.6]], [[0.3, 0.9]]],
+                             activation="sigmoid", output_activation="sigmoid")
+        """
+        where = "MLP.from_weights"
+        _check_activation(activation, where)
+        _check_activation(output_activation, where, "output_activation")
+        if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence):
+            raise TypeError(f"{where}: weights must be a list of layers (each a list of rows), "
+                            f"got {type(weights).__name__}")
+        if len(weights) == 0:
+            raise ValueError(f"{where}: weights must hold at least one layer, got none")
+        if biases is not None:
+            if isinstance(biases, (str, bytes)) or not isinstance(biases, Sequence):
+                raise TypeError(f"{where}: biases must be None or a list with one entry per "
+                                f"layer, got {type(biases).__name__}")
+            if len(biases) != len(weights):
+                raise ValueError(f"{where}: biases has {len(biases)} entries, expected one per "
+                                 f"layer ({len(weights)})")
+        self = cls.__new__(cls)
+        self.layers = []
+        nin = None
+        for i, layer_weights in enumerate(weights):
+            rows = _check_rows(layer_weights, nin, where, f"weights[{i}]")
+            layer_bias = None if biases is None or biases[i] is None else _check_biases(
+                biases[i], len(rows), where, f"biases[{i}]")
+            layer = Layer.__new__(Layer)
+            act = activation if i < len(weights) - 1 else output_activation
+            layer._build(rows, layer_bias, act)
+            self.layers.append(layer)
+            nin = len(rows)
+        _label(self)
+        return self
+
+    @property
+    def nin(self) -> int:
+        return self.layers[0].nin
+
+    @property
+    def nout(self) -> int:
+        return self.layers[-1].nout
+
+    def __call__(self, x: Input) -> list[Value]:
+        """The outputs of the last layer: always a list of Values, even for one output."""
+        xs = _as_inputs(x, self.layers[0].nin, "MLP")
+        for layer in self.layers:
+            xs = layer._forward(xs)
+        return xs
+
+    def __repr__(self) -> str:
+        lines = [f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers)]
+        return "MLP(\n" + "\n".join(lines) + "\n)"
+
+
+def _draw(rng: random.Random, nin: int, nout: int, init: str,
+          bias: bool) -> tuple[list[list[float]], list[float] | None]:
+    """Weights row by row, then the biases (drawn only by init="torch")."""
+    if init == "uniform":
+        bound = 1.0
+    elif init == "torch":
+        bound = 1.0 / math.sqrt(nin)
+    else:  # xavier (Glorot) uniform, gain 1
+        bound = math.sqrt(6.0 / (nin + nout))
+    weights = [[rng.uniform(-bound, bound) for _ in range(nin)] for _ in range(nout)]
+    if not bias:
+        return weights, None
+    if init == "torch":
+        return weights, [rng.uniform(-bound, bound) for _ in range(nout)]
+    return weights, [0.0] * nout
+
+
+def _check_rows(rows: object, nin: int | None, where: str, what: str) -> list[list[float]]:
+    """Weight rows of one layer as floats; ragged rows, or rows that do not fit the layer
+    before, are a ValueError saying what was expected."""
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence):
+        raise TypeError(f"{where}: {what} must be a list of weight rows (one per neuron), got "
+                        f"{type(rows).__name__}")
+    if len(rows) == 0:
+        raise ValueError(f"{where}: {what} must hold at least one row (one per neuron), got none")
+    out = []
+    for j, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+            raise TypeError(f"{where}: {what}[{j}] must be a list of numbers (one per input), got "
+                            f"{type(row).__name__} {row!r}")
+        expected = nin if nin is not None else len(out[0]) if out else None
+        if expected is not None and len(row) != expected:
+            why = ("the width of the layer before" if nin is not None
+                   else f"the length of {what}[0]")
+            raise ValueError(f"{where}: {what}[{j}] has {len(row)} weights, expected {expected} "
+                             f"({why})")
+        if len(row) == 0:
+            raise ValueError(f"{where}: {what}[{j}] is empty; each row needs one weight per input")
+        out.append([_as_number(x, f"{where}: {what}[{j}][{k}]") for k, x in enumerate(row)])
+    return out
+
+
+def _check_biases(biases: object, nout: int, where: str, what: str) -> list[float]:
+    if isinstance(biases, (str, bytes)) or not isinstance(biases, Sequence):
+        raise TypeError(f"{where}: {what} must be a list of numbers (one per neuron), got "
+                        f"{type(biases).__name__}")
+    if len(biases) != nout:
+        raise ValueError(f"{where}: {what} has {len(biases)} biases, expected {nout} "
+                         f"(one per neuron)")
+    return [_as_number(x, f"{where}: {what}[{j}]") for j, x in enumerate(biases)]
+
+
+def _label(module: Module) -> None:
+    """Label each parameter with its name, so graph pictures say which weight is which."""
+    for name, p in module.named_parameters():
+        p.label = name

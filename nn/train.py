@@ -1,0 +1,267 @@
+"""The training loop: forward, loss, zero_grad, backward, step; per epoch, a history.
+
+`fit` is the loop a learner would write by hand, once, with what it needs around it: seeded
+minibatches, an optional L2 penalty (micrograd's demo adds 1e-4 * sum(p^2)), a learning-rate
+schedule stepped per epoch, metrics computed from the predictions the steps already made, a
+tqdm progress bar that can be turned off, and a clear stop when the loss stops being a number.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import autograd
+from autograd import Value
+
+from . import losses as _losses
+from .module import Module
+from .optim import LRScheduler, Optimizer
+
+__all__ = ["fit", "History", "NonFiniteLossError", "accuracy", "predict", "LOSSES", "METRICS"]
+
+LOSSES: dict[str, Callable[..., Any]] = {
+    "mse": _losses.mse_loss,
+    "half_sse": _losses.half_sse_loss,
+    "hinge": _losses.hinge_loss,
+    "bce_with_logits": _losses.bce_with_logits_loss,
+    "cross_entropy": _losses.cross_entropy_loss,
+}
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite; `epoch` and `step` (both counted from 1) say where."""
+
+    def __init__(self, message: str, epoch: int, step: int, loss: float) -> None:
+        super().__init__(message)
+        self.epoch, self.step, self.loss = epoch, step, loss
+
+
+def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
+             targets: Sequence[Any], threshold: float = 0.0) -> float:
+    """The fraction of samples classified right.
+
+    One score per sample: the sample is predicted positive when score > threshold, and is
+    positive when its target is > 0 (labels -1/+1 or 0/1; use threshold=0.5 for
+    probabilities). Several scores per sample: the predicted class is the index of the largest
+    (the first one on ties), compared with the target class index.
+    """
+    rows = [row if isinstance(row, (list, tuple)) else [row] for row in scores]
+    if len(rows) != len(targets):
+        raise ValueError(f"accuracy: {len(rows)} predictions but {len(targets)} targets")
+    if not rows:
+        raise ValueError("accuracy: got no predictions")
+    right = 0
+    for row, t in zip(rows, targets):
+        row = [float(s) for s in row]
+        if len(row) == 1:
+            right += (row[0] > threshold) == (float(t) > 0.0)
+        else:
+            right += max(range(len(row)), key=row.__getitem__) == int(t)
+    return right / len(rows)
+
+
+METRICS: dict[str, Callable[[list[list[float]], list[Any]], float]] = {"accuracy": accuracy}
+
+
+@dataclass
+class History:
+    """What `fit` saw, one entry per epoch (and per step for the loss).
+
+    loss       the mean loss over the epoch's samples (each step's loss, weighted by its batch)
+    metrics    name -> one value per epoch, from the predictions made during the epoch
+    lr         the learning rate of the first parameter group during each epoch
+    step_loss  the loss of every step, in order
+    """
+
+    loss: list[float] = field(default_factory=list)
+    metrics: dict[str, list[float]] = field(default_factory=dict)
+    lr: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def __getitem__(self, name: str) -> list[float]:
+        """history["loss"], history["accuracy"], history["lr"], as Keras' history.history."""
+        if name in ("loss", "lr", "step_loss"):
+            return getattr(self, name)
+        if name in self.metrics:
+            return self.metrics[name]
+        raise KeyError(f"History: no {name!r}; it has loss, lr, step_loss"
+                       + "".join(f", {m}" for m in self.metrics))
+
+
+def _rows(X: Any, where: str) -> list[list[float]]:
+    data = X.tolist() if hasattr(X, "tolist") else X
+    if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
+        raise TypeError(f"{where}: X must be a list of input rows (or a 2-D array), got "
+                        f"{type(X).__name__}")
+    rows = []
+    for i, row in enumerate(data):
+        if isinstance(row, numbers.Real):
+            row = [row]
+        if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+            raise TypeError(f"{where}: X[{i}] must be a row of numbers, got {type(row).__name__}")
+        rows.append(list(row))
+    return rows
+
+
+def _targets(y: Any, where: str) -> list[Any]:
+    data = y.tolist() if hasattr(y, "tolist") else y
+    if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
+        raise TypeError(f"{where}: y must be a list of targets (or an array), got "
+                        f"{type(y).__name__}")
+    return list(data)
+
+
+def predict(model: Callable[[Sequence[float]], list[Value]], X: Any) -> list[list[float]]:
+    """The model's outputs for each row of X, as floats, without recording a graph."""
+    rows = _rows(X, "predict")
+    with autograd.no_grad():
+        return [[v.data for v in model(row)] for row in rows]
+
+
+def fit(
+    model: Module,
+    X: Any,
+    y: Any,
+    loss: Callable[..., Value] | str,
+    optimizer: Optimizer,
+    epochs: int = 1,
+    batch_size: int | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    metrics: Sequence[str] | Mapping[str, Callable[..., float]] = ("accuracy",),
+    scheduler: LRScheduler | None = None,
+    l2: float = 0.0,
+    callback: Callable[[int, History], None] | None = None,
+) -> History:
+    """Train `model` on rows X and targets y; return the History.
+
+    loss        a function (predictions, targets) -> Value, such as `nn.hinge_loss`, or its
+                name ("mse", "half_sse", "hinge", "bce_with_logits", "cross_entropy"); it gets
+                one list of outputs per sample, as the model returns them
+    batch_size  None for full-batch steps (samples in their order), or the size of minibatches
+                drawn from a shuffle seeded by `seed` (the last one may be smaller)
+    l2          adds l2 * sum(p * p) over the model's parameters to each step's loss
+    scheduler   stepped once at the end of every epoch
+    callback    called as callback(epoch, history) after each epoch (epoch counted from 0)
+
+    Each step: forward, loss, optimizer.zero_grad(), backward(), optimizer.step(). A loss that
+    is NaN or infinite raises `NonFiniteLossError` naming the epoch and step, before backward.
+    """
+    where = "fit"
+    if not isinstance(model, Module):
+        raise TypeError(f"{where}: model must be an nn.Module, got {type(model).__name__}")
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"{where}: unknown loss {loss!r}; known: "
+                             f"{', '.join(map(repr, LOSSES))}, or pass a function")
+        loss = LOSSES[loss]
+    if not callable(loss):
+        raise TypeError(f"{where}: loss must be a function or a loss name, got "
+                        f"{type(loss).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{where}: optimizer must be an nn.optim Optimizer, got "
+                        f"{type(optimizer).__name__}")
+    if scheduler is not None and not isinstance(scheduler, LRScheduler):
+        raise TypeError(f"{where}: scheduler must be an nn.optim LRScheduler or None, got "
+                        f"{type(scheduler).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
+        raise ValueError(f"{where}: epochs must be an int >= 1, got {epochs!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+        or batch_size < 1
+    ):
+        raise ValueError(f"{where}: batch_size must be None (full batch) or an int >= 1, got "
+                         f"{batch_size!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{where}: seed must be an int, got {type(seed).__name__}")
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0.0:
+        raise ValueError(f"{where}: l2 must be a number >= 0, got {l2!r}")
+    if isinstance(metrics, Mapping):
+        metric_fns = dict(metrics)
+    else:
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        unknown = [m for m in metrics if m not in METRICS]
+        if unknown:
+            raise ValueError(f"{where}: unknown metric(s) {', '.join(map(repr, unknown))}; known: "
+                             f"{', '.join(map(repr, METRICS))}, or pass a dict name -> function")
+        metric_fns = {m: METRICS[m] for m in metrics}
+    rows = _rows(X, where)
+    targets = _targets(y, where)
+    if len(rows) != len(targets):
+        raise ValueError(f"{where}: X has {len(rows)} rows but y has {len(targets)} targets")
+    if not rows:
+        raise ValueError(f"{where}: got no training data (X is empty)")
+
+    n = len(rows)
+    rng = random.Random(int(seed))
+    order = list(range(n))
+    params = model.parameters()
+    history = History(metrics={name: [] for name in metric_fns})
+    bar = _progress_bar(epochs) if progress else None
+    try:
+        for epoch in range(epochs):
+            if batch_size is None:
+                batches = [order]
+            else:
+                rng.shuffle(order)
+                batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+            history.lr.append(float(optimizer.param_groups[0]["lr"]))
+            total, scores, seen = 0.0, [], []
+            for step, batch in enumerate(batches):
+                preds = [model(rows[i]) for i in batch]
+                batch_targets = [targets[i] for i in batch]
+                value = loss(preds, batch_targets)
+                if not isinstance(value, Value):
+                    raise TypeError(f"{where}: the loss function must return one Value (use "
+                                    f"reduction 'mean' or 'sum'), got {type(value).__name__}")
+                if l2:
+                    value = value + l2 * autograd.sum([p * p for p in params])
+                number = value.data
+                if not math.isfinite(number):
+                    raise NonFiniteLossError(
+                        f"{where}: the loss is {number!r} at epoch {epoch + 1} of {epochs}, step "
+                        f"{step + 1} of {len(batches)} (lr {optimizer.param_groups[0]['lr']!r}); "
+                        f"training stopped. Try a lower learning rate; run the step under "
+                        f"autograd.detect_anomaly() to find the first non-finite operation.",
+                        epoch + 1, step + 1, number,
+                    )
+                optimizer.zero_grad()
+                value.backward()
+                optimizer.step()
+                history.step_loss.append(number)
+                total += number * len(batch)
+                scores.extend([v.data for v in out] for out in preds)
+                seen.extend(batch_targets)
+            history.loss.append(total / n)
+            for name, fn in metric_fns.items():
+                history.metrics[name].append(float(fn(scores, seen)))
+            if scheduler is not None:
+                scheduler.step()
+            if bar is not None:
+                bar.set_postfix({"loss": f"{history.loss[-1]:.4g}",
+                                 **{k: f"{v[-1]:.3g}" for k, v in history.metrics.items()}})
+                bar.update(1)
+            if callback is not None:
+                callback(epoch, history)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _progress_bar(epochs: int) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is in the examples extra
+        raise ImportError("fit: progress=True needs tqdm (pip install tqdm, or chainrule"
+                          "[examples]); or pass progress=False") from None
+    return tqdm(total=epochs, desc="fit", unit="epoch")
