@@ -133,7 +133,7 @@ class Explanation:
             return _chain(
                 head,
                 " * ".join(f.symbol for f in factors),
-                " * ".join(n(f.value) for f in factors),
+                _product([n(f.value) for f in factors], " * "),
                 n(self.value),
             )
         if self.paths:
@@ -141,10 +141,10 @@ class Explanation:
             for k, path in enumerate(self.paths, 1):
                 lines.append(f"  path {k}: " + _chain(
                     " * ".join(f.symbol for f in path.factors),
-                    " * ".join(n(f.value) for f in path.factors),
+                    _product([n(f.value) for f in path.factors], " * "),
                     n(path.value),
                 ))
-            lines.append(_chain(head, " + ".join(n(p.value) for p in self.paths), n(self.value)))
+            lines.append(_chain(head, _total([n(p.value) for p in self.paths]), n(self.value)))
             return "\n".join(lines)
         lines = [
             f"{head}: {self.n_paths} paths from {self.wrt} to {self.output}, more than "
@@ -155,9 +155,10 @@ class Explanation:
                 f.symbol if g is None else f"d{self.output}/d{f.upper} * {f.symbol}"
                 for g, f in step.terms
             )
-            numbers = " + ".join(
-                n(f.value) if g is None else f"{n(g)} * {n(f.value)}" for g, f in step.terms
-            )
+            numbers = _total([
+                n(f.value) if g is None else _product([n(g), n(f.value)], " * ")
+                for g, f in step.terms
+            ])
             lines.append("  " + _chain(f"d{self.output}/d{step.name}", symbols, numbers, n(step.value)))
         lines.append(f"{head} = {n(self.value)}")
         return "\n".join(lines)
@@ -173,7 +174,7 @@ class Explanation:
             return _chain(
                 head,
                 dot.join(f.tex for f in factors),
-                dot.join(n(f.value) for f in factors),
+                _product([n(f.value) for f in factors], dot),
                 n(self.value),
             )
         lines = []
@@ -182,10 +183,10 @@ class Explanation:
             for k, path in enumerate(self.paths, 1):
                 lines.append(rf"&\quad \text{{path {k}: }} " + _chain(
                     dot.join(f.tex for f in path.factors),
-                    dot.join(n(f.value) for f in path.factors),
+                    _product([n(f.value) for f in path.factors], dot),
                     n(path.value),
                 ))
-            lines.append("&= " + _chain(" + ".join(n(p.value) for p in self.paths), n(self.value)))
+            lines.append("&= " + _chain(_total([n(p.value) for p in self.paths]), n(self.value)))
         else:
             lines.append(rf"{head} &: \text{{{self.n_paths} paths, summed node by node}}")
             for step in self.steps:
@@ -195,9 +196,10 @@ class Explanation:
                     else rf"\frac{{\partial {self.output_tex}}}{{\partial {f.upper_tex}}}{dot}{f.tex}"
                     for g, f in step.terms
                 )
-                numbers = " + ".join(
-                    n(f.value) if g is None else f"{n(g)}{dot}{n(f.value)}" for g, f in step.terms
-                )
+                numbers = _total([
+                    n(f.value) if g is None else _product([n(g), n(f.value)], dot)
+                    for g, f in step.terms
+                ])
                 lines.append(f"{lhs} &= " + _chain(symbols, numbers, n(step.value)))
             lines.append(f"{head} &= {n(self.value)}")
         return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
@@ -220,6 +222,19 @@ def _chain(*parts: str) -> str:
         if part and (not kept or part != kept[-1]):
             kept.append(part)
     return " = ".join(kept)
+
+
+def _product(numbers: list[str], sep: str) -> str:
+    """0.5 * (-0.3): a negative factor after the first in parentheses."""
+    return sep.join(x if i == 0 or not x.startswith("-") else f"({x})" for i, x in enumerate(numbers))
+
+
+def _total(terms: list[str]) -> str:
+    """a - b rather than a + -b."""
+    text = terms[0] if terms else ""
+    for term in terms[1:]:
+        text += f" - {term[1:]}" if term.startswith("-") else f" + {term}"
+    return text
 
 
 def _latex_name(name: str, labelled: bool) -> str:

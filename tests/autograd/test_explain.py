@@ -130,6 +130,21 @@ def test_fan_out_and_direct_edge():
     assert e.text.splitlines()[-1] == "dz/dx = 3 + 3 + 1 = 7"
 
 
+def test_negative_numbers_read_as_arithmetic():
+    x = Value(2.0, label="x")
+    y = x * -2.0
+    y.label = "y"
+    z = y * 3.0
+    z.label = "z"
+    assert explain(z, x).text == "dz/dx = dz/dy * dy/dx = 3 * (-2) = -6"
+    w = x * -3.0 + x * 0.5
+    w.label = "w"
+    assert explain(w, x).text.splitlines()[-1] == "dw/dx = -3 + 0.5 = -2.5"
+    v = x * -3.0 - x * 0.5
+    v.label = "v"
+    assert explain(v, x).text.splitlines()[-1] == "dv/dx = -3 - 0.5 = -3.5"
+
+
 def test_past_max_paths_it_accumulates_node_by_node():
     x = Value(0.5, label="x")
     y = x
