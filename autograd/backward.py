@@ -90,14 +90,12 @@ def topo_order(root: Value) -> list[Value]:
 
 
 def _chain_rule(order: list[Value], upstream: float) -> None:
-    """Set every node's grad to d root / d node, for this pass only.
+    """Add d root / d node into every node's grad (callers zero them first).
 
     `order` ends with the root. Walking it backwards, each node's gradient is complete before it
     is passed on: operand.grad += local_grad * upstream.
     """
-    for node in order:
-        node.grad = 0.0
-    order[-1].grad = upstream
+    order[-1].grad += upstream
     if mode.get() & CHECK:
         return _chain_rule_checked(order)
     for node in reversed(order):
@@ -147,11 +145,15 @@ def backward(root: Value, upstream: float = 1.0) -> None:
     so two passes give exactly twice one. Intermediate nodes hold this pass's gradient only.
     """
     order = topo_order(root)
-    leaves = [node for node in order if not node._operands]
-    before = [leaf.grad for leaf in leaves]
+    earlier = []  # leaves that carry gradient from earlier passes
+    for node in order:
+        if node.grad:
+            if not node._operands:
+                earlier.append((node, node.grad))
+            node.grad = 0.0
     _chain_rule(order, upstream)
-    for leaf, old in zip(leaves, before):
-        leaf.grad = old + leaf.grad
+    for leaf, old in earlier:
+        leaf.grad = old + leaf.grad  # this pass's gradient, summed on its own, then added
 
 
 def grad(
@@ -176,6 +178,8 @@ def grad(
     order = topo_order(output)
     saved = [node.grad for node in order]
     try:
+        for node in order:
+            node.grad = 0.0
         _chain_rule(order, upstream)
         in_graph = set(order)
         result: list[float | None] = []

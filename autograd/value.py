@@ -117,8 +117,10 @@ def _lift(x: object) -> Value | None:
     """An operand as a Value: a number becomes a constant leaf; anything else gives None."""
     if isinstance(x, Value):
         return x
-    if type(x) is float or (isinstance(x, numbers.Real)):
-        return Value(float(x), "", CONST)
+    if type(x) is float or isinstance(x, numbers.Real):
+        const = _new(Value)
+        const.data, const.grad, const.label, const._op, const._operands = float(x), 0.0, "", CONST, ()
+        return const
     return None
 
 
@@ -132,9 +134,14 @@ def _make(op: Op, data: float, operands: tuple) -> Value:
     return Value(data, "", op, operands) if state & RECORD else Value(data)
 
 
+_new = object.__new__
+
+
 def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]:
     forward = op.forward
 
+    # The common case (recording, no anomaly check) builds the node in place: this runs once per
+    # operation, so skipping Value.__init__'s checks (the data is already a float) pays.
     if reflected:  # other <op> self: the number on the left stays on the left
 
         def method(self: Value, other: object) -> Value:
@@ -142,20 +149,25 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
             if left is None:
                 return NotImplemented
             data = forward(left.data, self.data)
-            if _get_mode() == RECORD:
-                return Value(data, "", op, (left, self))
-            return _make(op, data, (left, self))
+            if _get_mode() != RECORD:
+                return _make(op, data, (left, self))
+            out = _new(Value)
+            out.data, out.grad, out.label, out._op, out._operands = data, 0.0, "", op, (left, self)
+            return out
 
     else:
 
         def method(self: Value, other: object) -> Value:
-            right = other if type(other) is Value else _lift(other)
-            if right is None:
-                return NotImplemented
-            data = forward(self.data, right.data)
-            if _get_mode() == RECORD:
-                return Value(data, "", op, (self, right))
-            return _make(op, data, (self, right))
+            if type(other) is not Value:
+                other = _lift(other)
+                if other is None:
+                    return NotImplemented
+            data = forward(self.data, other.data)
+            if _get_mode() != RECORD:
+                return _make(op, data, (self, other))
+            out = _new(Value)
+            out.data, out.grad, out.label, out._op, out._operands = data, 0.0, "", op, (self, other)
+            return out
 
     method.__name__ = op.name
     method.__doc__ = f"{op.name}: {op.formula}"
@@ -167,9 +179,11 @@ def _unary(op: Op) -> Callable[[Value], Value]:
 
     def method(self: Value) -> Value:
         data = forward(self.data)
-        if _get_mode() == RECORD:
-            return Value(data, "", op, (self,))
-        return _make(op, data, (self,))
+        if _get_mode() != RECORD:
+            return _make(op, data, (self,))
+        out = _new(Value)
+        out.data, out.grad, out.label, out._op, out._operands = data, 0.0, "", op, (self,)
+        return out
 
     method.__name__ = op.name
     method.__doc__ = f"{op.name}: {op.formula}"
