@@ -69,23 +69,38 @@ def detect_anomaly() -> Iterator[None]:
 def topo_order(root: Value) -> list[Value]:
     """Every node `root` depends on, each listed after all of its operands.
 
-    Depth-first with an explicit stack of (node, iterator over its operands): a node is appended
-    once every operand is done. Operands are visited in their recorded order, so the order, and
-    every sum of gradients that follows it, is the same in every run.
+    Depth-first with an explicit stack. A node is expanded the first time it is popped: it goes
+    back on the stack under a marker (None), with its operands above it, so it is listed when
+    the marker comes off, after everything above it. Operands are taken in their recorded
+    order, so the order, and every sum of gradients that follows it, is the same in every run.
     """
     order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root._operands))]
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]
+    push, pop, mark, done = stack.append, stack.pop, seen.add, order.append
     while stack:
-        node, operands = stack[-1]
-        for operand in operands:
-            if operand not in seen:
-                seen.add(operand)
-                stack.append((operand, iter(operand._operands)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+        node = pop()
+        if node is None:  # a marker: the node under it has all its operands listed
+            done(pop())
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        a, b = node._a, node._b
+        if a is None and b is None:  # a leaf
+            done(node)
+            continue
+        push(node)
+        push(None)
+        if a is None:  # many operands, in a tuple
+            for x in reversed(b):
+                if x not in seen:
+                    push(x)
+            continue
+        if b is not None and b not in seen:
+            push(b)
+        if a not in seen:
+            push(a)
     return order
 
 
@@ -99,30 +114,31 @@ def _chain_rule(order: list[Value], upstream: float) -> None:
     if mode.get() & CHECK:
         return _chain_rule_checked(order)
     for node in reversed(order):
-        operands = node._operands
-        if not operands:
-            continue
+        a = node._a
+        if a is None:
+            operands = node._b
+            if operands:  # many operands
+                upstream = node.grad
+                local = node._op.local_grads(node.data, *[x.data for x in operands])
+                for x, dx in zip(operands, local):
+                    x.grad += dx * upstream
+            continue  # else a leaf
         upstream = node.grad
-        if len(operands) == 2:
-            a, b = operands
-            da, db = node._op.local_grads(node.data, a.data, b.data)
-            a.grad += da * upstream
-            b.grad += db * upstream
-        elif len(operands) == 1:
-            (a,) = operands
+        b = node._b
+        if b is None:
             (da,) = node._op.local_grads(node.data, a.data)
             a.grad += da * upstream
         else:
-            local = node._op.local_grads(node.data, *[x.data for x in operands])
-            for x, dx in zip(operands, local):
-                x.grad += dx * upstream
+            da, db = node._op.local_grads(node.data, a.data, b.data)
+            a.grad += da * upstream
+            b.grad += db * upstream
 
 
 def _chain_rule_checked(order: list[Value]) -> None:
     """The same loop, checking every contribution (slower; only under `detect_anomaly()`)."""
     isfinite = math.isfinite
     for node in reversed(order):
-        operands = node._operands
+        operands = node.operands
         if not operands:
             continue
         upstream = node.grad
@@ -148,7 +164,7 @@ def backward(root: Value, upstream: float = 1.0) -> None:
     earlier = []  # leaves that carry gradient from earlier passes
     for node in order:
         if node.grad:
-            if not node._operands:
+            if node._a is None and node._b is None:
                 earlier.append((node, node.grad))
             node.grad = 0.0
     _chain_rule(order, upstream)

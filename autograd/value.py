@@ -1,8 +1,12 @@
 """`Value`: one scalar in the graph, with the operation and operands that made it.
 
 Each node stores `_op` (an entry of the catalogue in `ops.py`, shared by every node of that
-operation) and `_operands` (a tuple, in order). No closure per node, no reference back from an
-operand to its result: a dropped graph is freed at once by reference counting.
+operation) and its operands, in order, in two slots: `_a` and `_b` for a binary operation, `_a`
+alone for a unary one, and for an operation of many operands `_a = None` and the tuple in `_b`.
+Two slots instead of a tuple make a node one object, not two: half the work for the cyclic GC,
+which looks at every new container object. `operands` gives them as a tuple either way.
+No closure per node and no reference back from an operand to its result: a dropped graph is
+freed at once by reference counting.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def _as_float(data: object, where: str) -> float:
     raise TypeError(f"{where}: needs a real number (int or float), got {kind} {data!r}{hint}")
 
 
-def _checked(op: Op, data: float, operands: tuple) -> float:
+def _checked(op: Op, data: float, operands: tuple[Value, ...]) -> float:
     if not math.isfinite(data):
         raise AnomalyError(
             f"{op.name}: gave the non-finite value {data!r} from operands "
@@ -58,21 +62,19 @@ class Value:
     (4.38905609893065, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_operands", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     data: float
     grad: float
     label: str
 
-    def __init__(
-        self, data: Number, label: str = "", _op: Op | None = None, _operands: tuple = ()
-    ) -> None:
+    def __init__(self, data: Number, label: str = "") -> None:
         self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._op = _op
-        self._operands = _operands
+        self._op = None
+        self._a = self._b = None
 
     # --- what a graph reader needs ---------------------------------------------------------
 
@@ -83,11 +85,17 @@ class Value:
 
     @property
     def operands(self) -> tuple[Value, ...]:
-        return self._operands
+        """The operands this Value was computed from, in order (() for a leaf)."""
+        a, b = self._a, self._b
+        if a is None:
+            return () if b is None else b
+        return (a,) if b is None else (a, b)
+
+    _operands = operands  # the same, under the name graph readers used first
 
     @property
     def is_leaf(self) -> bool:
-        return not self._operands
+        return self._a is None and self._b is None
 
     def __repr__(self) -> str:
         text = f"Value(data={_short(self.data)}, grad={_short(self.grad)}"
@@ -113,35 +121,38 @@ class Value:
         return Value(self.data, self.label)
 
 
+_new = object.__new__
+
+
+def _node(op: Op | None, data: float, a: Value | None, b: Value | tuple | None) -> Value:
+    """A Value built in place: `data` is already a float, so Value.__init__'s checks are skipped
+    (this runs once per operation)."""
+    out = _new(Value)
+    out.data, out.grad, out.label, out._op, out._a, out._b = data, 0.0, "", op, a, b
+    return out
+
+
 def _lift(x: object) -> Value | None:
     """An operand as a Value: a number becomes a constant leaf; anything else gives None."""
     if isinstance(x, Value):
         return x
     if type(x) is float or isinstance(x, numbers.Real):
-        const = _new(Value)
-        const.data, const.grad, const.label, const._op, const._operands = float(x), 0.0, "", CONST, ()
-        return const
+        return _node(CONST, float(x), None, None)
     return None
 
 
-def _make(op: Op, data: float, operands: tuple) -> Value:
-    """The result of `op`: a node that records its operands, or a leaf under no_grad."""
+def _make(op: Op, data: float, a: Value | None, b: Value | tuple | None) -> Value:
+    """The result of `op` in any mode: a node that records its operands, a leaf under no_grad,
+    and under detect_anomaly an error if the value is not finite."""
     state = _get_mode()
-    if state == RECORD:
-        return Value(data, "", op, operands)
     if state & CHECK:
-        _checked(op, data, operands)
-    return Value(data, "", op, operands) if state & RECORD else Value(data)
-
-
-_new = object.__new__
+        _checked(op, data, _node(op, data, a, b).operands)
+    return _node(op, data, a, b) if state & RECORD else Value(data)
 
 
 def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]:
     forward = op.forward
 
-    # The common case (recording, no anomaly check) builds the node in place: this runs once per
-    # operation, so skipping Value.__init__'s checks (the data is already a float) pays.
     if reflected:  # other <op> self: the number on the left stays on the left
 
         def method(self: Value, other: object) -> Value:
@@ -150,9 +161,9 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
                 return NotImplemented
             data = forward(left.data, self.data)
             if _get_mode() != RECORD:
-                return _make(op, data, (left, self))
+                return _make(op, data, left, self)
             out = _new(Value)
-            out.data, out.grad, out.label, out._op, out._operands = data, 0.0, "", op, (left, self)
+            out.data, out.grad, out.label, out._op, out._a, out._b = data, 0.0, "", op, left, self
             return out
 
     else:
@@ -164,9 +175,10 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
                     return NotImplemented
             data = forward(self.data, other.data)
             if _get_mode() != RECORD:
-                return _make(op, data, (self, other))
+                return _make(op, data, self, other)
+            # _node(op, data, self, other), written out: this is the hottest line of the engine.
             out = _new(Value)
-            out.data, out.grad, out.label, out._op, out._operands = data, 0.0, "", op, (self, other)
+            out.data, out.grad, out.label, out._op, out._a, out._b = data, 0.0, "", op, self, other
             return out
 
     method.__name__ = op.name
@@ -180,9 +192,9 @@ def _unary(op: Op) -> Callable[[Value], Value]:
     def method(self: Value) -> Value:
         data = forward(self.data)
         if _get_mode() != RECORD:
-            return _make(op, data, (self,))
+            return _make(op, data, self, None)
         out = _new(Value)
-        out.data, out.grad, out.label, out._op, out._operands = data, 0.0, "", op, (self,)
+        out.data, out.grad, out.label, out._op, out._a, out._b = data, 0.0, "", op, self, None
         return out
 
     method.__name__ = op.name
@@ -227,7 +239,7 @@ def _nary(op: Op, values: Iterable[Value | Number]) -> Value:
             )
         operands.append(v)
     operands = tuple(operands)
-    return _make(op, op.forward(*[x.data for x in operands]), operands)
+    return _make(op, op.forward(*[x.data for x in operands]), None, operands)
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum

@@ -92,7 +92,7 @@ def count_nodes(root, operands):
 def engine(name: str):
     """(Value type, relu, operands-of-a-node) for one engine, importing only that engine."""
     if name == "chainrule":
-        return autograd.Value, lambda v: v.relu(), lambda v: v._operands
+        return autograd.Value, lambda v: v.relu(), lambda v: v.operands
     if name == "micrograd":
         from micrograd.engine import Value as MValue
 
