@@ -314,3 +314,18 @@ CATALOGUE: dict[str, Op] = {
            "d ln(sum e^ai)/dai = e^ai / sum e^aj (softmax)", ((-30.0, 30.0),)),
     ]
 }
+
+
+def catalogue_table() -> str:
+    """The catalogue as a Markdown table: the docs page docs/operations.md is this, verbatim."""
+    rows = [
+        "| operation | operands | written | local derivatives | domain errors |",
+        "|---|---|---|---|---|",
+    ]
+    for op in CATALOGUE.values():
+        arity = "any number" if op.arity == -1 else str(op.arity)
+        errors = ", ".join(
+            f"`{op.name}{tuple(args)}` → {error.__name__}" for args, error in op.bad_inputs
+        )
+        rows.append(f"| `{op.name}` | {arity} | `{op.symbol}` | {op.formula} | {errors or '-'} |")
+    return "\n".join(rows) + "\n"

@@ -70,6 +70,8 @@ class Value:
     label: str
 
     def __init__(self, data: Number, label: str = "") -> None:
+        if type(label) is not str:
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__} {label!r}")
         self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad = 0.0
         self.label = label

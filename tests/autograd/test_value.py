@@ -172,3 +172,8 @@ def test_detach_and_float():
     x = Value(2.0, label="x")
     y = (x * 3).detach()
     assert y.is_leaf and y.data == 6.0 and float(y) == 6.0
+
+
+def test_a_label_must_be_a_string():
+    with pytest.raises(TypeError, match="Value: label must be a str, got int 3"):
+        Value(1.0, label=3)
