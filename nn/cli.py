@@ -10,6 +10,8 @@ from typing import Sequence
 # Each module here defines add_command(subparsers): one subcommand each.
 COMMAND_MODULES = [
     "nn.examples.worked_example_cli",
+    "nn.examples.graph_cli",
+    "nn.examples.demo_cli",
 ]
 
 
