@@ -144,11 +144,14 @@ def loss_and_grad(
         scale = 1.0 if reduction == "sum" else 1.0 / out.size
         return 0.5 * float(np.sum(diff * diff)) * scale, diff * scale
     if loss == "bce_with_logits":
-        # max(x, 0) - x y + log(1 + e^-|x|); gradient sigmoid(x) - y
+        # max(x, 0) - x y + log(1 + e^-|x|). Its gradient sigmoid(x) - y, written
+        # (1 - y) sigmoid(x) - y sigmoid(-x) so that a confident right answer (y = 1, x large)
+        # gives the small number sigmoid(-x) itself, not 1 minus a number close to 1.
         values = np.maximum(out, 0.0) - out * target + np.log1p(np.exp(-np.abs(out)))
         scale = 1.0 if reduction == "sum" else 1.0 / out.size
         with np.errstate(over="ignore"):
-            return float(np.sum(values)) * scale, (activate("sigmoid", out) - target) * scale
+            grad = (1.0 - target) * activate("sigmoid", out) - target * activate("sigmoid", -out)
+        return float(np.sum(values)) * scale, grad * scale
     if loss == "cross_entropy":
         m = out.max(axis=1, keepdims=True)
         shifted = np.exp(out - m)
