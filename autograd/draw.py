@@ -43,7 +43,7 @@ def _text(s: str) -> str:
 
 
 def _num(x: float, digits: int) -> str:
-    return format(x, f".{digits}g")
+    return format(x + 0.0, f".{digits}g")  # + 0.0: -0.0 reads as 0
 
 
 def _on_paths(order: list[Value], target: Value) -> set[Value]:

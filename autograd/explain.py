@@ -119,7 +119,7 @@ class Explanation:
         return total
 
     def _n(self, x: float) -> str:
-        return format(x, f".{self.digits}g")
+        return format(x + 0.0, f".{self.digits}g")  # + 0.0: -0.0 reads as 0
 
     @property
     def head(self) -> str:
