@@ -381,17 +381,25 @@ def explain(
     steps: list[Step] = []
     if n_paths <= max_paths:
         # Depth first with an explicit stack; pushed in reverse so operands come out in order.
-        stack: list[tuple[Value, tuple, float]] = [(output, (), 1.0)]
+        # Each stack entry points at its last factor in `trail` (factor, index of the one
+        # before), so a long path is not copied at every step.
+        trail: list[tuple[Factor, int]] = []
+        stack: list[tuple[Value, int, float]] = [(output, -1, 1.0)]
         while stack:
-            node, factors, acc = stack.pop()
+            node, last, acc = stack.pop()
             if node is wrt:
-                paths.append(Path(factors, acc))
+                factors = []
+                while last >= 0:
+                    factor, last = trail[last]
+                    factors.append(factor)
+                paths.append(Path(tuple(reversed(factors)), acc))
                 continue
             for low, locals_, factor in reversed(segments.get(node, [])):
                 a = acc
                 for d in locals_:  # edge by edge from the top, as backward() multiplies
                     a = d * a
-                stack.append((low, factors + (factor,), a))
+                trail.append((factor, last))
+                stack.append((low, len(trail) - 1, a))
     else:
         station_grad = {output: 1.0}
         incoming: dict[Value, list[tuple[Value, Factor]]] = {}

@@ -186,6 +186,9 @@ def test_deep_chain_has_no_recursion():
     y.backward()
     assert e.n_paths == 1 and e.value == x.grad
     assert len(e.paths[0].factors) == 1  # the unlabelled run collapses into one factor
+    every = explain(y, x, collapse=False)
+    assert len(every.paths[0].factors) == 60_000 and every.value == x.grad
+    assert every.paths[0].value == x.grad  # one path, multiplied edge by edge as backward() does
 
 
 def test_latex():
