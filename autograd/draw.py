@@ -92,6 +92,10 @@ def draw_dot(
     max_nodes         refuse graphs with more Values than this (a picture that big cannot be
                       read); None for no limit
     digits            significant digits shown for data, grad and local derivatives
+
+    The DOT names are `v0, v1, ...` in `topo_order(root)` order (an operation's oval is `vN_op`),
+    so the same graph always gives the same source; in SVG, boxes have class `value`, ovals
+    `op`, and everything on the highlighted path also `highlight`.
     """
     import graphviz
 

@@ -79,11 +79,12 @@ class Path:
 
 @dataclass(frozen=True)
 class Step:
-    """Per-node accumulation: d output / d node = sum over the node's users (upper gradient * factor)."""
+    """Per-node accumulation: d output / d node = sum over its users of upper gradient * factor."""
 
     name: str
     tex: str
-    terms: tuple[tuple[Optional[float], Factor], ...]  # (upper gradient or None at the output, factor)
+    # (gradient of the upper station, None when it is the output; the factor down to this node)
+    terms: tuple[tuple[Optional[float], Factor], ...]
     value: float
 
 
@@ -137,7 +138,8 @@ class Explanation:
                 n(self.value),
             )
         if self.paths:
-            lines = [f"{head} = sum over the {len(self.paths)} paths from {self.wrt} to {self.output}:"]
+            count = len(self.paths)
+            lines = [f"{head} = sum over the {count} paths from {self.wrt} to {self.output}:"]
             for k, path in enumerate(self.paths, 1):
                 lines.append(f"  path {k}: " + _chain(
                     " * ".join(f.symbol for f in path.factors),
@@ -159,7 +161,8 @@ class Explanation:
                 n(f.value) if g is None else _product([n(g), n(f.value)], " * ")
                 for g, f in step.terms
             ])
-            lines.append("  " + _chain(f"d{self.output}/d{step.name}", symbols, numbers, n(step.value)))
+            lhs = f"d{self.output}/d{step.name}"
+            lines.append("  " + _chain(lhs, symbols, numbers, n(step.value)))
         lines.append(f"{head} = {n(self.value)}")
         return "\n".join(lines)
 
@@ -193,7 +196,8 @@ class Explanation:
                 lhs = rf"\frac{{\partial {self.output_tex}}}{{\partial {step.tex}}}"
                 symbols = " + ".join(
                     f.tex if g is None
-                    else rf"\frac{{\partial {self.output_tex}}}{{\partial {f.upper_tex}}}{dot}{f.tex}"
+                    else rf"\frac{{\partial {self.output_tex}}}{{\partial {f.upper_tex}}}"
+                    + dot + f.tex
                     for g, f in step.terms
                 )
                 numbers = _total([
@@ -226,7 +230,9 @@ def _chain(*parts: str) -> str:
 
 def _product(numbers: list[str], sep: str) -> str:
     """0.5 * (-0.3): a negative factor after the first in parentheses."""
-    return sep.join(x if i == 0 or not x.startswith("-") else f"({x})" for i, x in enumerate(numbers))
+    return sep.join(
+        x if i == 0 or not x.startswith("-") else f"({x})" for i, x in enumerate(numbers)
+    )
 
 
 def _total(terms: list[str]) -> str:

@@ -158,6 +158,8 @@ def test_past_max_paths_it_accumulates_node_by_node():
     assert e.text.splitlines()[-1] == "dy/dx = 1024"
     assert [s.value for s in e.steps] == [2.0**k for k in range(1, 11)]
     assert math.isnan(e.path_sum)
+    assert e.latex.startswith(r"\begin{aligned}\frac{\partial y}{\partial x} &: \text{1024 paths")
+    assert e.latex.endswith(r"\frac{\partial y}{\partial x} &= 1024\end{aligned}")
     every = explain(y, x, max_paths=1024)
     assert every.mode == "paths" and len(every.paths) == 1024 and every.path_sum == 1024.0
 
