@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     gc.collect()
     m_time, m_loss, m_acc = run_micrograd(args.steps)
-    print(f"micrograd: {m_time:8.2f} s   final loss {m_loss[-1]!r}, accuracy "
+    print(f"micrograd: {m_time:8.2f} s   final loss {float(m_loss[-1])!r}, accuracy "
           f"{m_acc[-1] * 100:g}%, first 100% at step {_first_full(m_acc)}")
     print(f"ratio micrograd / chainrule: {m_time / c_time:.1f}x")
     gap = max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(c_loss, m_loss))

@@ -16,7 +16,17 @@ from .losses import (
     mse_loss,
 )
 from .module import IncompatibleKeys, Module, load, save
-from .optim import SGD, Adam, AdamW, ExponentialLR, LinearLR, LRScheduler, Optimizer, RMSprop, StepLR
+from .optim import (
+    SGD,
+    Adam,
+    AdamW,
+    ExponentialLR,
+    LinearLR,
+    LRScheduler,
+    Optimizer,
+    RMSprop,
+    StepLR,
+)
 from .train import History, NonFiniteLossError, accuracy, fit, predict
 
 __all__ = [

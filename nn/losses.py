@@ -10,7 +10,6 @@ need as many targets as predictions; `cross_entropy_loss` reads one row of logit
 from __future__ import annotations
 
 import numbers
-from typing import Sequence, Union
 
 import autograd
 from autograd import Value
@@ -20,7 +19,6 @@ __all__ = [
     "REDUCTIONS",
 ]
 
-Number = Union[int, float]
 REDUCTIONS = ("mean", "sum", "none")
 
 

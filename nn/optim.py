@@ -175,7 +175,8 @@ class SGD(Optimizer):
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+        weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        maximize = group["maximize"]
         neg_lr = -lr
         if not (momentum or weight_decay or maximize):  # plain descent: the common fast path
             for p in group["params"]:
@@ -296,7 +297,7 @@ class Adam(Optimizer):
     def _check(self, group: dict[str, Any], where: str) -> None:
         super()._check(group, where)
         betas = group["betas"]
-        if isinstance(betas, (str, bytes)) or not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"{where}: betas must be a pair (beta1, beta2), got {betas!r}")
         group["betas"] = (_in_unit_interval(betas[0], where, "betas[0]"),
                           _in_unit_interval(betas[1], where, "betas[1]"))

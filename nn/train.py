@@ -241,6 +241,9 @@ def fit(
                 total += number * len(batch)
                 scores.extend([v.data for v in out] for out in preds)
                 seen.extend(batch_targets)
+                # Drop this step's graph now, not when the next one is built: the cyclic
+                # collector then never has two graphs to walk.
+                del preds, value
             history.loss.append(total / n)
             for name, fn in metric_fns.items():
                 history.metrics[name].append(float(fn(scores, seen)))

@@ -3,7 +3,6 @@ micrograd's moons demo (100% training accuracy, deterministic, its CLI)."""
 
 from __future__ import annotations
 
-import argparse
 import random
 
 import pytest
@@ -107,12 +106,9 @@ def test_moons_follows_micrograd_for_a_few_steps():
 
 
 def test_moons_cli(capsys):
-    from nn.examples import demo_cli
+    from nn import cli
 
-    parser = argparse.ArgumentParser(prog="chainrule")
-    demo_cli.add_command(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["demo", "moons", "--steps", "3", "--samples", "30", "--grid"])
-    assert args.run(args) == 0
+    assert cli.main(["demo", "moons", "--steps", "3", "--samples", "30", "--grid"]) == 0
     out = capsys.readouterr().out.splitlines()
     steps = [line for line in out if line.startswith("step ")]
     assert [line.split()[1] for line in steps] == ["0", "1", "2"]

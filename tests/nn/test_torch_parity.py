@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install chainrule[torch])")
+torch = pytest.importorskip("torch", reason="PyTorch is not installed (chainrule[torch])")
 
 import nn  # noqa: E402
 from nn.examples import worked_nn  # noqa: E402
