@@ -38,6 +38,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
 INITS = ("uniform", "torch", "xavier")
 
 _sum = autograd.sum
+_mul = Value.__mul__
 
 
 def _check_activation(activation: object, where: str, argument: str = "activation") -> str:
@@ -137,7 +138,7 @@ class Neuron(Module):
 
     def _forward(self, xs: list[Value]) -> Value:
         # Inputs already checked and made Values by the caller.
-        terms = [wi * xi for wi, xi in zip(self.w, xs)]
+        terms = list(map(_mul, self.w, xs))
         if self.b is not None:
             terms.append(self.b)
         act = _sum(terms)

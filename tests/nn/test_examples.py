@@ -3,7 +3,11 @@ micrograd's moons demo (100% training accuracy, deterministic, its CLI)."""
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -70,12 +74,33 @@ def test_moons_demo_reaches_100_percent_in_100_steps():
 
 
 def test_moons_demo_is_deterministic_bit_for_bit():
-    _, a = moons.train(steps=12)
+    model_a, a = moons.train(steps=12)
     model_b, b = moons.train(steps=12)
     assert a.step_loss == b.step_loss and a.metrics == b.metrics
-    model_c, c = moons.train(steps=12, seed=1)
+    assert model_a.state_dict() == model_b.state_dict()
+    _, c = moons.train(steps=12, seed=1)
     assert c.step_loss != a.step_loss
-    assert moons.train(steps=12)[0].state_dict() == model_b.state_dict()
+
+
+def test_moons_demo_is_the_same_in_another_process():
+    """Another interpreter, another hash seed, other memory addresses: the same bits (floats
+    compared through their exact repr)."""
+    code = ("import json; from nn.examples import moons; m, h = moons.train(steps=6); "
+            "print(json.dumps([h.step_loss, m.state_dict()]))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True).stdout
+    step_loss, state = json.loads(out)
+    model, history = moons.train(steps=6)
+    assert step_loss == history.step_loss and state == model.state_dict()
+
+
+@pytest.mark.slow
+def test_moons_full_demo_twice_bit_for_bit():
+    model_a, a = moons.train()
+    model_b, b = moons.train()
+    assert a.step_loss == b.step_loss and a.metrics == b.metrics
+    assert model_a.state_dict() == model_b.state_dict()
 
 
 def test_moons_follows_micrograd_for_a_few_steps():

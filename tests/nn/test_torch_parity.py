@@ -236,3 +236,36 @@ def test_the_posts_pytorch_code_in_float64_stops_at_step_11():
     for (p, e), (tp, te) in zip(ours, torch_steps):
         assert close(p, tp) and close(e, te)
     assert [s.step for s in worked_nn.run("rmsprop")][-1] == 11
+
+
+from hypothesis import given, note  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(
+    nin=st.integers(1, 3),
+    nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    activation=st.sampled_from(list(nn.ACTIVATIONS)),
+    output_activation=st.sampled_from(list(nn.ACTIVATIONS)),
+    bias=st.booleans(),
+    init=st.sampled_from(nn.INITS),
+    seed=st.integers(0, 2**32),
+    data=st.data(),
+)
+def test_random_architectures_match_torch(nin, nouts, activation, output_activation, bias, init,
+                                          seed, data):
+    """Any architecture, any initialisation: outputs and every gradient of sum(outputs^2)."""
+    model = nn.MLP(nin, nouts, activation=activation, output_activation=output_activation,
+                   bias=bias, init=init, seed=seed)
+    x = data.draw(st.lists(st.floats(-3, 3), min_size=nin, max_size=nin), label="x")
+    note(repr(model))
+    reference = TorchMLP(model)
+    out = model(x)
+    expected = reference(torch.tensor(x, dtype=torch.float64))
+    for v, e in zip(out, expected.tolist()):
+        assert math.isclose(v.data, e, rel_tol=REL, abs_tol=1e-13)
+    loss = nn.mse_loss(out, [0.0] * len(out), reduction="sum")
+    loss.backward()
+    (expected**2).sum().backward()
+    for (name, p), (_, grad) in zip(model.named_parameters(), reference.flat()):
+        assert math.isclose(p.grad, grad, rel_tol=REL, abs_tol=1e-13), name
