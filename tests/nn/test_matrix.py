@@ -19,6 +19,7 @@ import autograd
 from autograd import Value
 from nn import losses as nn_losses
 from nn.layers import MLP
+from nn import matrix
 from nn.matrix import (
     ACTIVATIONS, INITS, LOSSES, MatrixMLP, activation_derivative, loss_and_grad,
 )
@@ -477,13 +478,63 @@ def test_backward_replaces_gradients_and_sgd_step_uses_them():
     assert net.loss(X, Y) < g2.loss
 
 
+@given(networks())
+def test_scipy_and_numpy_sigmoids_agree(case):
+    pytest.importorskip("scipy.special", reason="compares scipy's expit with the numpy path")
+    net, X, Y, loss, reduction = case
+    saved = matrix._EXPIT
+    try:
+        matrix._EXPIT = None
+        fast = net.backward(X, Y, loss, reduction)
+        matrix._EXPIT = False
+        slow = net.backward(X, Y, loss, reduction)
+    finally:
+        matrix._EXPIT = saved
+    floor_w, floor_b = error_floor(net, X, Y, loss, reduction)
+    for l in range(len(net.weights)):
+        assert_close(fast.weights[l], slow.weights[l], floor_w[l], f"dC/dW[{l}] scipy vs numpy")
+        if fast.biases[l] is not None:
+            assert_close(fast.biases[l], slow.biases[l], floor_b[l], f"dC/db[{l}] scipy vs numpy")
+
+
+def test_train_step_is_backward_then_sgd_step():
+    rng = np.random.default_rng(9)
+    X, Y = rng.normal(size=(7, 3)), rng.uniform(size=(7, 2))
+    a = MatrixMLP([3, 5, 4, 2], ["tanh", "relu", "sigmoid"], seed=3)
+    b = a.copy()
+    for i in range(7):
+        for rows in (slice(i, i + 1), slice(0, 7)):  # one sample, then the whole batch
+            value = a.train_step(X[rows], Y[rows], 0.3, "half_sse")
+            assert a.grads is None
+            grads = b.backward(X[rows], Y[rows], "half_sse")
+            b.sgd_step(0.3)
+            assert value == grads.loss
+    for p, q in zip(a.parameters(), b.parameters()):
+        np.testing.assert_allclose(p, q, rtol=1e-14, atol=1e-16)
+    with pytest.raises(TypeError, match="train_step: lr"):
+        a.train_step(X, Y, None)
+    with pytest.raises(ValueError, match="train_step: lr must be finite"):
+        a.train_step(X, Y, float("nan"))
+
+
 def test_relu_gradient_is_zero_at_the_kink():
     net = MatrixMLP.from_weights([[[1.0]], [[2.0]]], [[0.0], [0.0]], ["relu", "linear"])
     g = net.backward([[0.0]], [[1.0]], "mse")
     assert g.weights[0][0, 0] == 0.0 and g.biases[0][0] == 0.0
 
 
-def test_sigmoid_does_not_warn_or_fail_far_out():
+@pytest.fixture(params=["scipy", "numpy"])
+def sigmoid_path(request, monkeypatch):
+    """Run a test with scipy's expit (when installed) and with the numpy fallback."""
+    if request.param == "scipy":
+        pytest.importorskip("scipy.special", reason="the fast sigmoid path is scipy's expit")
+        monkeypatch.setattr(matrix, "_EXPIT", None)
+    else:
+        monkeypatch.setattr(matrix, "_EXPIT", False)
+    return request.param
+
+
+def test_sigmoid_does_not_warn_or_fail_far_out(sigmoid_path):
     net = MatrixMLP.from_weights([[[1.0]]], [[0.0]], "sigmoid")
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # a user's strict setting
         out = net([[-800.0], [800.0], [-30.0]])
@@ -558,7 +609,8 @@ def test_import_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, nn.matrix; heavy = {'torch', 'sklearn', 'matplotlib', 'tqdm', 'graphviz'}"
+    code = ("import sys, nn.matrix; heavy = {'torch', 'sklearn', 'matplotlib', 'tqdm', 'graphviz',"
+            " 'scipy'}"
             " & set(sys.modules); print(sorted(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
