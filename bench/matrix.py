@@ -11,7 +11,7 @@ weights and take the same steps on the same samples (checked at the end).
 - PyTorch: nn.Linear/nn.Sigmoid in float64, batch 1, torch.optim.SGD;
 - chainrule scalar engine: nn.MLP of Values, nn.SGD (a few steps: it is far slower).
 
-Run by hand:  python bench/matrix.py [--steps N] [--repeats R]
+Run by hand:  python bench/matrix.py [--steps N] [--repeats R] [--no-scipy]
 Needs:        pip install -e ".[bench,examples]"   (torch, scikit-learn)
 """
 
@@ -154,7 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scalar-steps", type=int, default=20,
                         help="steps per timed run for the (slow) scalar engine")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs; the best counts")
+    parser.add_argument("--no-scipy", action="store_true",
+                        help="nn.matrix without scipy's expit (its numpy fallback sigmoid)")
     args = parser.parse_args(argv)
+    if args.no_scipy:
+        import nn.matrix
+
+        nn.matrix._EXPIT = False
 
     X, Y = data(max(args.steps, args.scalar_steps))
     start = MatrixMLP(SIZES, "sigmoid", init="xavier", gain=4.0, seed=0)
@@ -164,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__} "
           f"({torch.get_num_threads()} threads), {platform.machine()}")
     print(f"best of {args.repeats} runs of {args.steps} steps ({args.scalar_steps} for the scalar "
-          f"engine)")
+          f"engine); nn.matrix sigmoid: {'numpy' if args.no_scipy else 'scipy expit if installed'}")
 
     contestants = [
         ("nn.matrix", make_matrix, args.steps),

@@ -65,14 +65,14 @@ def _expit():
 
 
 def _sigmoid_inplace(z: np.ndarray) -> np.ndarray:
-    """sigma(z) written into z (which the caller owns)."""
+    """sigma(z) written into z (which the caller owns). Without scipy, the caller silences
+    numpy's overflow warning: for z < -709 e^-z overflows to inf and the result is 0.0, the
+    right limit."""
     expit = _EXPIT if _EXPIT is not None else _expit()
     if expit:
         return expit(z, out=z)
-    # 1 / (1 + e^-z). For z < -709 e^-z overflows to inf and the result is 0.0, the right limit.
-    with np.errstate(over="ignore"):
-        np.negative(z, out=z)
-        np.exp(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
     z += 1.0
     return np.reciprocal(z, out=z)
 
@@ -80,7 +80,8 @@ def _sigmoid_inplace(z: np.ndarray) -> np.ndarray:
 def activate(name: str, z: np.ndarray) -> np.ndarray:
     """sigma(z) for one layer (a new array; z is not changed)."""
     if name == "sigmoid":
-        return _sigmoid_inplace(np.array(z, dtype=np.float64))
+        with np.errstate(over="ignore"):
+            return _sigmoid_inplace(np.array(z, dtype=np.float64))
     if name == "tanh":
         return np.tanh(z)
     if name == "relu":
@@ -421,6 +422,12 @@ class MatrixMLP:
         z^l = a^(l-1) W^l + b^l, a^l = sigma(z^l). The backward pass needs them all (BP2, BP4).
         """
         a = _as_matrix("MatrixMLP.forward", X, self.sizes[0])
+        if not (_EXPIT if _EXPIT is not None else _expit()):
+            with np.errstate(over="ignore"):  # numpy's sigmoid, see _sigmoid_inplace
+                return self._forward(a)
+        return self._forward(a)
+
+    def _forward(self, a: np.ndarray) -> list[np.ndarray]:
         acts = [a]
         for w, b, name in zip(self.weights, self.biases, self.activations):
             z = a @ w
