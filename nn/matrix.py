@@ -150,17 +150,22 @@ def loss_and_grad(
       its default reduction is "sum" (the posts' E), as ``nn.half_sse_loss``.
     - ``bce_with_logits``: a are logits, y in [0, 1]; as ``F.binary_cross_entropy_with_logits``.
     - ``cross_entropy``: a are logits; y class indices (batch,) or probabilities
-      (batch, classes); log-sum-exp minus the target's logit, mean over samples, as ``F.cross_entropy``.
+      (batch, classes); log-sum-exp minus the target's logit, mean over samples, as
+      ``F.cross_entropy``.
     - ``hinge``: y in {-1, +1}; max(0, 1 - y a) per element, mean over all (micrograd's demo).
     With ``reduction="sum"`` nothing is divided; ``None`` is the loss's own default, as in ``nn``
     ("sum" for half_sse, "mean" for the others).
     """
-    if loss == "half_sse" and target.shape == out.shape and reduction != "mean":
-        # the posts' loss summed, the per-sample loop's case: straight to it
-        if reduction is None or reduction == "sum":
-            diff = out - target
-            flat = diff.ravel()
-            return 0.5 * float(flat @ flat), diff  # the gradient is diff itself
+    if type(out) is not np.ndarray or out.ndim != 2:
+        out = _as_matrix("loss " + repr(loss), out)
+    if type(target) is not np.ndarray:
+        target = _targets(loss, target)
+    if loss == "half_sse" and (reduction is None or reduction == "sum") and (
+        target.shape == out.shape
+    ):  # the posts' loss summed, the per-sample loop's case: straight to it
+        diff = out - target
+        flat = diff.ravel()
+        return 0.5 * float(flat @ flat), diff  # the gradient is diff itself
     where = "loss " + repr(loss)
     if reduction is None:
         reduction = "sum" if loss == "half_sse" else "mean"
@@ -169,7 +174,9 @@ def loss_and_grad(
     if loss == "cross_entropy":
         target = _class_targets(where, target, out)
     elif target.shape != out.shape:
-        raise ValueError(f"{where}: targets of shape {target.shape} for outputs of shape {out.shape}")
+        raise ValueError(
+            f"{where}: targets of shape {target.shape} for outputs of shape {out.shape}"
+        )
     if loss == "mse":
         diff = out - target
         flat = diff.ravel()
@@ -183,6 +190,8 @@ def loss_and_grad(
         scale = 1.0 / out.size
         return 0.5 * float(flat @ flat) * scale, diff * scale
     if loss == "bce_with_logits":
+        if target.size and not (target.min() >= 0.0 and target.max() <= 1.0):
+            raise ValueError(f"{where}: targets must be probabilities in [0, 1]")
         # max(x, 0) - x y + log(1 + e^-|x|). Its gradient sigmoid(x) - y, written
         # (1 - y) sigmoid(x) - y sigmoid(-x) so that a confident right answer (y = 1, x large)
         # gives the small number sigmoid(-x) itself, not 1 minus a number close to 1.
@@ -195,12 +204,17 @@ def loss_and_grad(
         shifted = np.exp(out - m)
         total = shifted.sum(axis=1, keepdims=True)
         lse = m + np.log(total)
-        # For probability targets the loss is sum_k y_k (lse - a_k), its gradient softmax * sum_k y_k - y.
+        # With probability targets the loss is sum_k y_k (lse - a_k), and its gradient
+        # softmax * sum_k y_k - y (one-hot rows: softmax - y).
         values = np.sum(target * (lse - out), axis=1)
         grad = (shifted / total) * target.sum(axis=1, keepdims=True) - target
         scale = 1.0 if reduction == "sum" else 1.0 / n
         return float(np.sum(values)) * scale, grad * scale
     if loss == "hinge":
+        if not np.all(np.abs(target) == 1.0):
+            raise ValueError(
+                f"{where}: targets must be -1 or +1 (from 0/1 labels use y * 2 - 1)"
+            )
         margin = 1.0 - target * out
         scale = 1.0 if reduction == "sum" else 1.0 / out.size
         # the derivative of max(0, m) is 0 at m == 0, as the engine's relu
@@ -227,7 +241,9 @@ def _as_matrix(where: str, x: object, columns: int | None = None) -> np.ndarray:
         try:
             arr = np.asarray(x, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{where}: needs an array of real numbers, got {type(x).__name__}") from exc
+            raise TypeError(
+                f"{where}: needs an array of real numbers, got {type(x).__name__}"
+            ) from exc
     if arr.ndim != 2:
         raise ValueError(
             f"{where}: needs a 2-d array with one row per sample, got shape {arr.shape} "
@@ -310,7 +326,9 @@ class MatrixMLP:
             )
         for name in activations:
             if name not in ACTIVATIONS:
-                raise ValueError(f"MatrixMLP: unknown activation {name!r}; expected one of {ACTIVATIONS}")
+                raise ValueError(
+                    f"MatrixMLP: unknown activation {name!r}; expected one of {ACTIVATIONS}"
+                )
         self.weights = weights
         self.biases = biases
         self.activations = activations
@@ -331,7 +349,9 @@ class MatrixMLP:
             raise ValueError("MatrixMLP.from_weights: needs at least one weight matrix")
         for l, w in enumerate(ws):
             if w.ndim != 2:
-                raise ValueError(f"MatrixMLP.from_weights: weights[{l}] must be 2-d, got shape {w.shape}")
+                raise ValueError(
+                    f"MatrixMLP.from_weights: weights[{l}] must be 2-d, got shape {w.shape}"
+                )
             if l and w.shape[0] != ws[l - 1].shape[1]:
                 raise ValueError(
                     f"MatrixMLP.from_weights: weights[{l}] has {w.shape[0]} inputs but layer "
@@ -341,7 +361,9 @@ class MatrixMLP:
             bs: list[np.ndarray | None] = [None] * len(ws)
         else:
             if len(biases) != len(ws):
-                raise ValueError(f"MatrixMLP.from_weights: {len(biases)} biases for {len(ws)} layers")
+                raise ValueError(
+                    f"MatrixMLP.from_weights: {len(biases)} biases for {len(ws)} layers"
+                )
             bs = []
             for l, (w, b) in enumerate(zip(ws, biases)):
                 if b is None:
@@ -392,7 +414,8 @@ class MatrixMLP:
         return MLP.from_weights(
             weights,
             biases,
-            activation=self.activations[0] if len(self.activations) > 1 else "relu",
+            # one layer: nn.MLP's hidden activation is unused, any valid name does
+            activation=self.activations[0] if len(self.activations) > 1 else "linear",
             output_activation=self.activations[-1],
         )
 
@@ -401,7 +424,8 @@ class MatrixMLP:
 
     def __repr__(self) -> str:
         layers = ", ".join(
-            f"{a}->{w.shape[1]} {act}" for a, w, act in zip(self.sizes, self.weights, self.activations)
+            f"{a}->{w.shape[1]} {act}"
+            for a, w, act in zip(self.sizes, self.weights, self.activations)
         )
         return f"MatrixMLP({layers})"
 
@@ -446,7 +470,10 @@ class MatrixMLP:
         """The class of each row: the index of its largest output."""
         return np.argmax(self(X), axis=1)
 
-    def loss(self, X: ArrayLike, Y: ArrayLike, loss: str = "mse", reduction: str | None = None) -> float:
+    def loss(
+        self, X: ArrayLike, Y: ArrayLike, loss: str = "mse", reduction: str | None = None
+    ) -> float:
+        """The loss of the batch, without gradients."""
         out = self(X)
         return loss_and_grad(loss, out, _targets(loss, Y), reduction)[0]
 
@@ -507,8 +534,9 @@ class MatrixMLP:
         The same BP1-BP4 as ``backward``, but each layer is updated as soon as its gradient is
         known, as post 004 does (BP2 first takes what it needs from the old weights). It keeps
         no gradients (``self.grads`` becomes None) and multiplies lr into delta before BP4, so
-        its weights may differ from ``backward`` + ``sgd_step`` in the last bit; it is the
-        per-sample loop of the demos and the benchmark, where it saves about a fifth of a step.
+        its weights may differ from ``backward`` + ``sgd_step`` in the last bit. It is the
+        per-sample loop of the demos and of ``bench/matrix.py``: one pass over the layers
+        instead of two, and no gradient arrays kept.
         """
         _check_lr("train_step", lr)
         acts = self.forward(X)
@@ -556,7 +584,9 @@ def _targets(loss: str, Y: ArrayLike) -> np.ndarray:
     try:
         return np.asarray(Y, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"loss {loss!r}: targets must be real numbers, got {type(Y).__name__}") from exc
+        raise TypeError(
+            f"loss {loss!r}: targets must be real numbers, got {type(Y).__name__}"
+        ) from exc
 
 
 def _initial(
@@ -572,6 +602,7 @@ def _initial(
         r = math.sqrt(6.0 / (fan_in + fan_out))
         return rng.uniform(-r, r, (fan_in, fan_out)), np.zeros(fan_out)
     if init == "post004":
-        return rng.standard_normal((fan_in, fan_out)) * math.sqrt(1.0 / fan_out), rng.uniform(0.0, 0.1, fan_out)
+        w = rng.standard_normal((fan_in, fan_out)) * math.sqrt(1.0 / fan_out)
+        return w, rng.uniform(0.0, 0.1, fan_out)
     # "normal"
     return rng.standard_normal((fan_in, fan_out)), rng.standard_normal(fan_out)

@@ -127,7 +127,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=BATCH,
                         help=f"images per SGD step (default {BATCH}; the post used 1000)")
     parser.add_argument("--lr", type=float, default=LR,
-                        help=f"learning rate on the summed gradient (default {LR}; the post's 0.01)")
+                        help=f"learning rate on the summed gradient (default {LR}; "
+                             "the post's 0.01)")
     parser.add_argument("--init", default=INIT, choices=["xavier", "torch", "uniform", "normal"],
                         help=f"starting weights (default {INIT}; the post's is normal, N(0, 1))")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -154,5 +155,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(line)
 
-    train(net, data, args.epochs, args.lr, args.batch_size, args.seed, progress=bar_on, on_epoch=report)
+    train(net, data, args.epochs, args.lr, args.batch_size, args.seed, progress=bar_on,
+          on_epoch=report)
     return 0

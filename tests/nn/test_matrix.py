@@ -270,6 +270,18 @@ def test_cross_entropy_probability_targets_equal_one_hot_indices():
     np.testing.assert_allclose(g1, g2, rtol=1e-14, atol=1e-17)
 
 
+def test_bad_targets_are_clear_errors():
+    out = np.zeros((2, 2))
+    with pytest.raises(ValueError, match="-1 or \\+1"):
+        loss_and_grad("hinge", out, np.array([[1.0, 0.0], [1.0, -1.0]]))
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        loss_and_grad("bce_with_logits", out, np.array([[1.0, 2.0], [0.0, 0.5]]))
+    # lists are accepted where arrays are expected
+    value, grad = loss_and_grad("mse", [[1.0, 2.0]], [[1.0, 0.0]])
+    assert value == 2.0
+    np.testing.assert_array_equal(grad, [[0.0, 2.0]])
+
+
 def test_half_sse_default_is_sum_others_mean():
     out = np.array([[1.0, 2.0], [0.0, -1.0]])
     y = np.zeros((2, 2))

@@ -126,7 +126,8 @@ def _args(module, argv):
 
 
 def test_moons_matrix_demo_prints_mse_and_accuracy(capsys):
-    assert moons_matrix.run(_args(moons_matrix, ["--epochs", "2", "--every", "1", "--no-progress"])) == 0
+    argv = ["--epochs", "2", "--every", "1", "--no-progress"]
+    assert moons_matrix.run(_args(moons_matrix, argv)) == 0
     out = capsys.readouterr().out
     assert "2->25 sigmoid, 25->50 sigmoid, 50->25 sigmoid, 25->2 sigmoid" in out
     assert "epoch    1: train MSE" in out and "epoch    2: train MSE" in out
