@@ -159,3 +159,14 @@ def test_load_refuses_other_files(tmp_path):
     bad.write_text('{"format": "chainrule.state_dict", "version": 99, "state": {}}')
     with pytest.raises(ValueError, match="format version 99"):
         nn.load(bad)
+
+
+def test_import_nn_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, nn; print(' '.join(m for m in ('torch', 'tqdm', 'sklearn', "
+            "'matplotlib', 'graphviz', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == ""
