@@ -28,7 +28,8 @@ LR_RMSPROP, BETA, EPSILON = 0.1, 0.999, 0.01
 
 ORDER_NOTE = {
     "autograd": "autograd order: one backward() pass gives all six gradients at the same weights, "
-    "then all six updates (true gradient descent on E).",
+    "then all six updates (true gradient descent on E). From step 2 on its digits differ from "
+    "the post's, whose back() updates in its own order: --order document prints those exactly.",
     "document": "document order: the post's back() updates w35 and w45 first and uses the new "
     "w35, w45 in the hidden-layer gradients, so from step 2 on its digits differ from true "
     "gradient descent; it still stops at the same step.",
