@@ -50,7 +50,7 @@ def _on_paths(order: list[Value], target: Value) -> set[Value]:
     """The Values on some path from `target` up to the root: those that depend on `target`."""
     marked = {target}
     for node in order:  # operands come before the nodes that use them
-        if node not in marked and any(x in marked for x in node._operands):
+        if node not in marked and any(x in marked for x in node.operands):
             marked.add(node)
     return marked
 
@@ -161,8 +161,8 @@ def draw_dot(
         op_name = name[node] + "_op"
         symbol = _text(node._op.symbol)
         if hide_constants:
-            consts = [(i, x) for i, x in enumerate(node._operands) if hidden(x)]
-            if len(node._operands) == 2 and len(consts) == 1:
+            consts = [(i, x) for i, x in enumerate(node.operands) if hidden(x)]
+            if len(node.operands) == 2 and len(consts) == 1:
                 i, c = consts[0]
                 number = _text(_num(c.data, digits))
                 symbol = f"{number} {symbol}" if i == 0 else f"{symbol} {number}"
@@ -175,11 +175,11 @@ def draw_dot(
         dot.edge(op_name, name[node], **_edge_attrs(on))
 
         local = (
-            node._op.local_grads(node.data, *[x.data for x in node._operands])
+            node._op.local_grads(node.data, *[x.data for x in node.operands])
             if show_local_grads
             else ()
         )
-        for i, operand in enumerate(node._operands):
+        for i, operand in enumerate(node.operands):
             if hidden(operand):
                 continue
             attrs = _edge_attrs(on and operand in marked)

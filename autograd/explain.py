@@ -269,7 +269,7 @@ def _names(order: list[Value]) -> dict[Value, str]:
         elif node.is_leaf:
             names[node] = f"v{k}"
         else:
-            parts = [names[x] for x in node._operands]
+            parts = [names[x] for x in node.operands]
             symbol = node._op.symbol
             if len(parts) == 2 and node._op.arity == 2:
                 text = f"({parts[0]} {symbol} {parts[1]})"
@@ -307,7 +307,7 @@ def explain(
     # The nodes on some path from wrt up to output: wrt, and every node with such an operand.
     on = {wrt}
     for node in order:
-        if node is not wrt and any(x in on for x in node._operands):
+        if node is not wrt and any(x in on for x in node.operands):
             on.add(node)
     if output not in on:
         raise ValueError(
@@ -324,8 +324,8 @@ def explain(
         if node is wrt:
             edges[node] = []
             continue
-        edges[node] = [(i, x) for i, x in enumerate(node._operands) if x in on]
-        local[node] = node._op.local_grads(node.data, *[x.data for x in node._operands])
+        edges[node] = [(i, x) for i, x in enumerate(node.operands) if x in on]
+        local[node] = node._op.local_grads(node.data, *[x.data for x in node.operands])
         for _, x in edges[node]:
             ups[x] += 1
 

@@ -93,8 +93,6 @@ class Value:
             return () if b is None else b
         return (a,) if b is None else (a, b)
 
-    _operands = operands  # the same, under the name graph readers used first
-
     @property
     def is_leaf(self) -> bool:
         return self._a is None and self._b is None
