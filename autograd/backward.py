@@ -119,17 +119,17 @@ def _chain_rule(order: list[Value], upstream: float) -> None:
             operands = node._b
             if operands:  # many operands
                 upstream = node.grad
-                local = node._op.local_grads(node.data, *[x.data for x in operands])
+                local = node._opdef.local_grads(node.data, *[x.data for x in operands])
                 for x, dx in zip(operands, local):
                     x.grad += dx * upstream
             continue  # else a leaf
         upstream = node.grad
         b = node._b
         if b is None:
-            (da,) = node._op.local_grads(node.data, a.data)
+            (da,) = node._opdef.local_grads(node.data, a.data)
             a.grad += da * upstream
         else:
-            da, db = node._op.local_grads(node.data, a.data, b.data)
+            da, db = node._opdef.local_grads(node.data, a.data, b.data)
             a.grad += da * upstream
             b.grad += db * upstream
 
@@ -142,12 +142,12 @@ def _chain_rule_checked(order: list[Value]) -> None:
         if not operands:
             continue
         upstream = node.grad
-        local = node._op.local_grads(node.data, *[x.data for x in operands])
+        local = node._opdef.local_grads(node.data, *[x.data for x in operands])
         for i, (x, dx) in enumerate(zip(operands, local)):
             contribution = dx * upstream
             if not isfinite(contribution):
                 raise AnomalyError(
-                    f"backward: {node._op.name} gave the non-finite gradient {contribution!r} for "
+                    f"backward: {node._opdef.name} gave the non-finite gradient {contribution!r} for "
                     f"its operand {i} (local gradient {dx!r} times upstream {upstream!r}); "
                     f"operands {[y.data for y in operands]!r}, output {node.data!r}"
                 )

@@ -1,7 +1,7 @@
 """Pictures of the graph: `draw_dot(root)` gives a `graphviz.Digraph`, left to right.
 
 One box per Value (its label, data and grad), one oval per operation, arrows in the direction
-of the forward pass. It reads the same recorded `_op` and `operands` that `backward()` reads, and
+of the forward pass. It reads the same recorded `op` and `operands` that `backward()` reads, and
 walks the graph with `topo_order` (an explicit stack), so any graph that can be differentiated
 can be drawn, however deep. graphviz is imported inside `draw_dot`, so `import autograd` stays
 light; the `dot` program is only needed to render (`.pipe()`, `.render()`, or Jupyter's display).
@@ -159,7 +159,7 @@ def draw_dot(
             continue
 
         op_name = name[node] + "_op"
-        symbol = _text(node._op.symbol)
+        symbol = _text(node._opdef.symbol)
         if hide_constants:
             consts = [(i, x) for i, x in enumerate(node.operands) if hidden(x)]
             if len(node.operands) == 2 and len(consts) == 1:
@@ -175,7 +175,7 @@ def draw_dot(
         dot.edge(op_name, name[node], **_edge_attrs(on))
 
         local = (
-            node._op.local_grads(node.data, *[x.data for x in node.operands])
+            node._opdef.local_grads(node.data, *[x.data for x in node.operands])
             if show_local_grads
             else ()
         )

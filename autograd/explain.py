@@ -270,8 +270,8 @@ def _names(order: list[Value]) -> dict[Value, str]:
             names[node] = f"v{k}"
         else:
             parts = [names[x] for x in node.operands]
-            symbol = node._op.symbol
-            if len(parts) == 2 and node._op.arity == 2:
+            symbol = node._opdef.symbol
+            if len(parts) == 2 and node._opdef.arity == 2:
                 text = f"({parts[0]} {symbol} {parts[1]})"
             elif node.op == "neg":
                 text = f"-{parts[0]}"
@@ -325,7 +325,7 @@ def explain(
             edges[node] = []
             continue
         edges[node] = [(i, x) for i, x in enumerate(node.operands) if x in on]
-        local[node] = node._op.local_grads(node.data, *[x.data for x in node.operands])
+        local[node] = node._opdef.local_grads(node.data, *[x.data for x in node.operands])
         for _, x in edges[node]:
             ups[x] += 1
 

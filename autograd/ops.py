@@ -1,8 +1,10 @@
 """The catalogue: every operation once, its value and its local derivatives side by side.
 
-Each entry is plain functions of floats, testable on their own:
+Each entry holds the forward as a plain function of floats, and the local derivatives written
+once, as Python expressions, compiled to a plain function of floats at import:
 
     forward(a, b)            -> the value of the operation
+    local_grad_code          -> ("b", "a") for mul: d out/d a, d out/d b, as code
     local_grads(out, a, b)   -> (d out/d a, d out/d b), given the value `out` already computed
 
 The chain rule then needs one multiplication per operand: operand.grad += local_grad * upstream.
@@ -19,9 +21,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
-__all__ = ["Op", "DomainError", "CATALOGUE", "CONST"]
+__all__ = ["Op", "DomainError", "CATALOGUE", "CONST", "GRAD_NAMESPACE"]
 
 inf = math.inf
 nan = math.nan
@@ -37,6 +39,12 @@ class Op:
 
     arity        number of operands; -1 for any number (sum, logsumexp)
     symbol       how pictures and explanations write it ("*", "exp", ...)
+    local_grad_code
+                 d out / d operand, one Python expression per operand, in the names `out`
+                 (the value already computed), `a` and `b` (the operands; `x` for each operand
+                 of a many-operand op) and those of GRAD_NAMESPACE. Written once, it is
+                 compiled to `local_grads(out, *operands)` on floats (the fast path),
+                 evaluated on Values for higher derivatives, and written out by code generation.
     formula      the local derivatives in words, for the docs and for `explain`
     domain       per operand, the (low, high) interval tests draw from
     kinks        points where the derivative jumps; finite differences must stay clear of them
@@ -47,11 +55,17 @@ class Op:
     arity: int
     symbol: str
     forward: Callable[..., float]
-    local_grads: Callable[..., tuple[float, ...]]
+    local_grad_code: tuple[str, ...]
     formula: str
     domain: tuple[tuple[float, float], ...] = ()
     kinks: tuple[float, ...] = ()
     bad_inputs: tuple[tuple[tuple[float, ...], type], ...] = field(default=())
+    local_grads: Callable[..., tuple[float, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "local_grads", _compile_local_grads(self.name, self.arity, self.local_grad_code)
+        )
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -61,42 +75,25 @@ def _fmt(x: float) -> str:
     return repr(float(x))
 
 
-# --- binary -------------------------------------------------------------------------------
+# --- forward values ----------------------------------------------------------------------
 
 
 def add(a: float, b: float) -> float:
     return a + b
 
 
-def add_back(out: float, a: float, b: float) -> tuple[float, float]:
-    return 1.0, 1.0
-
-
 def sub(a: float, b: float) -> float:
     return a - b
-
-
-def sub_back(out: float, a: float, b: float) -> tuple[float, float]:
-    return 1.0, -1.0
 
 
 def mul(a: float, b: float) -> float:
     return a * b
 
 
-def mul_back(out: float, a: float, b: float) -> tuple[float, float]:
-    return b, a
-
-
 def div(a: float, b: float) -> float:
     if b == 0.0:
         raise ZeroDivisionError(f"div: cannot divide {_fmt(a)} by zero ({_fmt(a)} / {_fmt(b)})")
     return a / b
-
-
-def div_back(out: float, a: float, b: float) -> tuple[float, float]:
-    # d(a/b)/db = -a/b**2 = -out/b
-    return 1.0 / b, -out / b
 
 
 def _power(name: str, a: float, b: float) -> float:
@@ -118,44 +115,12 @@ def pow_(a: float, b: float) -> float:
     return _power("pow", a, b)
 
 
-def _dpow_dbase(a: float, b: float) -> float:
-    # b * a**(b-1); at a == 0 with b < 1 the slope is infinite (sqrt at 0), not an error.
-    if b == 0.0:
-        return 0.0
-    if a == 0.0 and b < 1.0:
-        return inf
-    return b * _power("pow", a, b - 1.0)
-
-
-def pow_back(out: float, a: float, b: float) -> tuple[float, float]:
-    # The exponent is a constant (x ** 2): no gradient flows to it, as torch.pow(Tensor, Scalar).
-    return _dpow_dbase(a, b), 0.0
-
-
 def vpow(a: float, b: float) -> float:
     return _power("vpow", a, b)
 
 
-def vpow_back(out: float, a: float, b: float) -> tuple[float, float]:
-    # d(a**b)/db = a**b * log(a): defined for a > 0; 0 at a == 0 (b > 0); none for a < 0.
-    if a > 0.0:
-        dexp = out * math.log(a)
-    elif a == 0.0:
-        dexp = 0.0
-    else:
-        dexp = nan  # a < 0: a**b exists only at integer b, so no derivative in b (as PyTorch)
-    return _dpow_dbase(a, b), dexp
-
-
-# --- unary --------------------------------------------------------------------------------
-
-
 def neg(a: float) -> float:
     return -a
-
-
-def neg_back(out: float, a: float) -> tuple[float]:
-    return (-1.0,)
 
 
 def exp(a: float) -> float:
@@ -165,26 +130,14 @@ def exp(a: float) -> float:
         return inf
 
 
-def exp_back(out: float, a: float) -> tuple[float]:
-    return (out,)
-
-
 def log(a: float) -> float:
     if a <= 0.0:
         raise DomainError(f"log: log({_fmt(a)}) is undefined; log needs a value > 0")
     return math.log(a)
 
 
-def log_back(out: float, a: float) -> tuple[float]:
-    return (1.0 / a,)
-
-
 def tanh(a: float) -> float:
     return math.tanh(a)
-
-
-def tanh_back(out: float, a: float) -> tuple[float]:
-    return (1.0 - out * out,)
 
 
 def sigmoid(a: float) -> float:
@@ -195,16 +148,8 @@ def sigmoid(a: float) -> float:
     return e / (1.0 + e)
 
 
-def sigmoid_back(out: float, a: float) -> tuple[float]:
-    return (out * (1.0 - out),)
-
-
 def relu(a: float) -> float:
     return a if a > 0.0 else 0.0
-
-
-def relu_back(out: float, a: float) -> tuple[float]:
-    return (1.0 if a > 0.0 else 0.0,)  # 0 at the kink, as PyTorch
 
 
 def sqrt(a: float) -> float:
@@ -213,16 +158,8 @@ def sqrt(a: float) -> float:
     return math.sqrt(a)
 
 
-def sqrt_back(out: float, a: float) -> tuple[float]:
-    return (0.5 / out if out > 0.0 else inf,)
-
-
 def abs_(a: float) -> float:
     return abs(a)
-
-
-def abs_back(out: float, a: float) -> tuple[float]:
-    return (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,)  # sign(a); 0 at the kink
 
 
 def softplus(a: float) -> float:
@@ -230,22 +167,11 @@ def softplus(a: float) -> float:
     return (a if a > 0.0 else 0.0) + math.log1p(math.exp(-abs(a)))
 
 
-def softplus_back(out: float, a: float) -> tuple[float]:
-    return (sigmoid(a),)
-
-
-# --- any number of operands ---------------------------------------------------------------
-
-
 def sum_(*xs: float) -> float:
     total = 0.0
     for x in xs:  # left to right, always: the same order gives the same bits
         total += x
     return total
-
-
-def sum_back(out: float, *xs: float) -> tuple[float, ...]:
-    return (1.0,) * len(xs)
 
 
 def logsumexp(*xs: float) -> float:
@@ -259,17 +185,58 @@ def logsumexp(*xs: float) -> float:
     return m + math.log1p(sum_(*[math.exp(x - m) for i, x in enumerate(xs) if i != top]))
 
 
-def logsumexp_back(out: float, *xs: float) -> tuple[float, ...]:
-    # d/dx_i log(sum e^x) = e^x_i / sum e^x = softmax_i
-    return tuple(math.exp(x - out) for x in xs)
-
-
 def const() -> float:  # pragma: no cover - constants are made, not computed
     raise TypeError("const has no forward: it is a number lifted into the graph")
 
 
-def const_back(out: float) -> tuple[()]:
-    return ()
+# --- helpers the local derivatives call ----------------------------------------------------
+
+
+def dpow_dbase(a: float, b: float) -> float:
+    """d(a**b)/da = b * a**(b-1); 0 for b == 0; at a == 0 with b < 1 the slope is infinite
+    (sqrt at 0), not an error."""
+    if b == 0.0:
+        return 0.0
+    if a == 0.0 and b < 1.0:
+        return inf
+    return b * _power("pow", a, b - 1.0)
+
+
+def dpow_dexp(out: float, a: float) -> float:
+    """d(a**b)/db = a**b * ln(a), for a > 0; 0 at a == 0 (b > 0); for a < 0, a**b exists only
+    at integer b, so there is no derivative in b: NaN, as PyTorch."""
+    if a > 0.0:
+        return out * math.log(a)
+    return 0.0 if a == 0.0 else nan
+
+
+# What the local-derivative code may call, by name. The same names are bound to Value-recording
+# versions for higher derivatives, and given to generated code (see `Op.local_grad_code`).
+GRAD_NAMESPACE: dict[str, object] = {
+    "exp": exp, "log": log, "sigmoid": sigmoid, "dpow_dbase": dpow_dbase,
+    "dpow_dexp": dpow_dexp, "inf": inf, "nan": nan,
+}
+
+
+def _compile_local_grads(name: str, arity: int, code: tuple[str, ...]) -> Callable[..., Any]:
+    """`local_grads(out, *operands)` as a plain function of floats, made once from the code.
+
+    The result is the function one would write by hand (`lambda out, a, b: (b, a)` for mul),
+    so the fast path pays nothing for the derivative being written once as text.
+    """
+    if arity == 0:
+        source = "lambda out: ()"
+    elif arity == -1:  # one expression in `x`, each operand in turn
+        (dx,) = code
+        names = compile(dx, f"<{name}>", "eval").co_names
+        source = (f"lambda out, *xs: ({dx},) * len(xs)" if "x" not in names
+                  else f"lambda out, *xs: tuple([{dx} for x in xs])")
+    else:
+        params = ("a", "b")[:arity]
+        source = f"lambda out, {', '.join(params)}: ({', '.join(code)},)"
+    fn = eval(compile(source, f"<{name} local_grads>", "eval"), dict(GRAD_NAMESPACE))
+    fn.__name__ = f"{name}_back"
+    return fn  # type: ignore[no-any-return]
 
 
 # --- the catalogue ------------------------------------------------------------------------
@@ -277,55 +244,77 @@ def const_back(out: float) -> tuple[()]:
 _WIDE = (-50.0, 50.0)
 _POS = (1e-3, 50.0)
 
-CONST = Op("const", 0, "const", const, const_back, "a number lifted into the graph; a leaf")
+CONST = Op("const", 0, "const", const, (), "a number lifted into the graph; a leaf")
 
 CATALOGUE: dict[str, Op] = {
     op.name: op
     for op in [
-        Op("add", 2, "+", add, add_back, "d(a+b)/da = 1, d(a+b)/db = 1", (_WIDE, _WIDE)),
-        Op("sub", 2, "-", sub, sub_back, "d(a-b)/da = 1, d(a-b)/db = -1", (_WIDE, _WIDE)),
-        Op("mul", 2, "*", mul, mul_back, "d(a*b)/da = b, d(a*b)/db = a", (_WIDE, _WIDE)),
-        Op("div", 2, "/", div, div_back, "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2",
+        Op("add", 2, "+", add, ("1.0", "1.0"), "d(a+b)/da = 1, d(a+b)/db = 1", (_WIDE, _WIDE)),
+        Op("sub", 2, "-", sub, ("1.0", "-1.0"), "d(a-b)/da = 1, d(a-b)/db = -1", (_WIDE, _WIDE)),
+        Op("mul", 2, "*", mul, ("b", "a"), "d(a*b)/da = b, d(a*b)/db = a", (_WIDE, _WIDE)),
+        # d(a/b)/db = -a/b**2 = -out/b
+        Op("div", 2, "/", div, ("1.0 / b", "-out / b"), "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2",
            (_WIDE, (0.1, 50.0)), bad_inputs=(((1.0, 0.0), ZeroDivisionError),)),
-        Op("pow", 2, "**", pow_, pow_back,
+        # The exponent is a constant (x ** 2): no gradient flows to it, as torch.pow(Tensor, Scalar).
+        Op("pow", 2, "**", pow_, ("dpow_dbase(a, b)", "0.0"),
            "d(a^c)/da = c*a^(c-1); c is a constant number, not differentiated",
            ((0.1, 5.0), (-3.0, 3.0)),
            bad_inputs=(((-8.0, 0.5), DomainError), ((0.0, -1.0), ZeroDivisionError))),
-        Op("vpow", 2, "**", vpow, vpow_back,
+        Op("vpow", 2, "**", vpow, ("dpow_dbase(a, b)", "dpow_dexp(out, a)"),
            "d(a^b)/da = b*a^(b-1), d(a^b)/db = a^b*ln(a); both operands are Values",
            ((0.1, 5.0), (-3.0, 3.0)),
            bad_inputs=(((-8.0, 0.5), DomainError), ((0.0, -1.0), ZeroDivisionError))),
-        Op("neg", 1, "-", neg, neg_back, "d(-a)/da = -1", (_WIDE,)),
-        Op("exp", 1, "exp", exp, exp_back, "d(e^a)/da = e^a", ((-30.0, 30.0),)),
-        Op("log", 1, "log", log, log_back, "d(ln a)/da = 1/a", (_POS,),
+        Op("neg", 1, "-", neg, ("-1.0",), "d(-a)/da = -1", (_WIDE,)),
+        Op("exp", 1, "exp", exp, ("out",), "d(e^a)/da = e^a", ((-30.0, 30.0),)),
+        Op("log", 1, "log", log, ("1.0 / a",), "d(ln a)/da = 1/a", (_POS,),
            bad_inputs=(((0.0,), DomainError), ((-1.0,), DomainError))),
-        Op("tanh", 1, "tanh", tanh, tanh_back, "d(tanh a)/da = 1 - tanh(a)^2", ((-10.0, 10.0),)),
-        Op("sigmoid", 1, "sigmoid", sigmoid, sigmoid_back, "d(s(a))/da = s(a)*(1 - s(a))",
-           ((-30.0, 30.0),)),
-        Op("relu", 1, "relu", relu, relu_back, "d(relu a)/da = 1 if a > 0 else 0", (_WIDE,),
-           kinks=(0.0,)),
-        Op("sqrt", 1, "sqrt", sqrt, sqrt_back, "d(sqrt a)/da = 1/(2*sqrt(a))", (_POS,),
-           bad_inputs=(((-1.0,), DomainError),)),
-        Op("abs", 1, "abs", abs_, abs_back, "d|a|/da = sign(a)", (_WIDE,), kinks=(0.0,)),
-        Op("softplus", 1, "softplus", softplus, softplus_back,
+        Op("tanh", 1, "tanh", tanh, ("1.0 - out * out",), "d(tanh a)/da = 1 - tanh(a)^2",
+           ((-10.0, 10.0),)),
+        Op("sigmoid", 1, "sigmoid", sigmoid, ("out * (1.0 - out)",),
+           "d(s(a))/da = s(a)*(1 - s(a))", ((-30.0, 30.0),)),
+        # 0 at the kink, as PyTorch.
+        Op("relu", 1, "relu", relu, ("1.0 if a > 0.0 else 0.0",),
+           "d(relu a)/da = 1 if a > 0 else 0", (_WIDE,), kinks=(0.0,)),
+        Op("sqrt", 1, "sqrt", sqrt, ("0.5 / out if out > 0.0 else inf",),
+           "d(sqrt a)/da = 1/(2*sqrt(a))", (_POS,), bad_inputs=(((-1.0,), DomainError),)),
+        # sign(a); 0 at the kink, as PyTorch.
+        Op("abs", 1, "abs", abs_, ("1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0",),
+           "d|a|/da = sign(a)", (_WIDE,), kinks=(0.0,)),
+        Op("softplus", 1, "softplus", softplus, ("sigmoid(a)",),
            "d ln(1+e^a)/da = sigmoid(a)", (_WIDE,)),
-        Op("sum", -1, "sum", sum_, sum_back, "d(a1+...+an)/dai = 1", (_WIDE,)),
-        Op("logsumexp", -1, "logsumexp", logsumexp, logsumexp_back,
+        Op("sum", -1, "sum", sum_, ("1.0",), "d(a1+...+an)/dai = 1", (_WIDE,)),
+        # the softmax: e^x / sum e^x = e^(x - out)
+        Op("logsumexp", -1, "logsumexp", logsumexp, ("exp(x - out)",),
            "d ln(sum e^ai)/dai = e^ai / sum e^aj (softmax)", ((-30.0, 30.0),)),
     ]
 }
+
+# Each derivative as a plain function too, testable alone (`ops.sigmoid_back(out, a)`).
+for _op in [CONST, *CATALOGUE.values()]:
+    globals()[f"{_op.name}_back"] = _op.local_grads
+del _op
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a `|` would end the cell."""
+    return text.replace("|", "\\|")
 
 
 def catalogue_table() -> str:
     """The catalogue as a Markdown table: the docs page docs/operations.md is this, verbatim."""
     rows = [
-        "| operation | operands | written | local derivatives | domain errors |",
-        "|---|---|---|---|---|",
+        "| operation | operands | written | local derivatives | as code | domain errors |",
+        "|---|---|---|---|---|---|",
     ]
     for op in CATALOGUE.values():
         arity = "any number" if op.arity == -1 else str(op.arity)
         errors = ", ".join(
-            f"`{op.name}{tuple(args)}` → {error.__name__}" for args, error in op.bad_inputs
+            f"`{op.name}({', '.join(map(_fmt, args))})` → {error.__name__}"
+            for args, error in op.bad_inputs
         )
-        rows.append(f"| `{op.name}` | {arity} | `{op.symbol}` | {op.formula} | {errors or '-'} |")
+        code = ", ".join(f"`{_cell(c)}`" for c in op.local_grad_code)
+        rows.append(
+            f"| `{op.name}` | {arity} | `{_cell(op.symbol)}` | {_cell(op.formula)} | {code} "
+            f"| {errors or '-'} |"
+        )
     return "\n".join(rows) + "\n"

@@ -1,6 +1,6 @@
 """`Value`: one scalar in the graph, with the operation and operands that made it.
 
-Each node stores `_op` (an entry of the catalogue in `ops.py`, shared by every node of that
+Each node stores `_opdef` (the entry of the catalogue in `ops.py`, shared by every node of that
 operation) and its operands, in order, in two slots: `_a` and `_b` for a binary operation, `_a`
 alone for a unary one, and for an operation of many operands `_a = None` and the tuple in `_b`.
 Two slots instead of a tuple make a node one object, not two: half the work for the cyclic GC,
@@ -62,7 +62,7 @@ class Value:
     (4.38905609893065, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_opdef", "_a", "_b", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     data: float
@@ -75,7 +75,7 @@ class Value:
         self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._op = None
+        self._opdef = None
         self._a = self._b = None
 
     # --- what a graph reader needs ---------------------------------------------------------
@@ -83,7 +83,7 @@ class Value:
     @property
     def op(self) -> str:
         """The name of the operation that made this Value ('' for a leaf, 'const' for a number)."""
-        return self._op.name if self._op is not None else ""
+        return self._opdef.name if self._opdef is not None else ""
 
     @property
     def operands(self) -> tuple[Value, ...]:
@@ -99,8 +99,8 @@ class Value:
 
     def __repr__(self) -> str:
         text = f"Value(data={_short(self.data)}, grad={_short(self.grad)}"
-        if self._op is not None:
-            text += f", op={self._op.name!r}"
+        if self._opdef is not None:
+            text += f", op={self._opdef.name!r}"
         if self.label:
             text += f", label={self.label!r}"
         return text + ")"
@@ -128,7 +128,7 @@ def _node(op: Op | None, data: float, a: Value | None, b: Value | tuple | None) 
     """A Value built in place: `data` is already a float, so Value.__init__'s checks are skipped
     (this runs once per operation)."""
     out = _new(Value)
-    out.data, out.grad, out.label, out._op, out._a, out._b = data, 0.0, "", op, a, b
+    out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, a, b
     return out
 
 
@@ -163,7 +163,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
             if _get_mode() != RECORD:
                 return _make(op, data, left, self)
             out = _new(Value)
-            out.data, out.grad, out.label, out._op, out._a, out._b = data, 0.0, "", op, left, self
+            out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, left, self
             return out
 
     else:
@@ -178,7 +178,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
                 return _make(op, data, self, other)
             # _node(op, data, self, other), written out: this is the hottest line of the engine.
             out = _new(Value)
-            out.data, out.grad, out.label, out._op, out._a, out._b = data, 0.0, "", op, self, other
+            out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, self, other
             return out
 
     method.__name__ = op.name
@@ -194,7 +194,7 @@ def _unary(op: Op) -> Callable[[Value], Value]:
         if _get_mode() != RECORD:
             return _make(op, data, self, None)
         out = _new(Value)
-        out.data, out.grad, out.label, out._op, out._a, out._b = data, 0.0, "", op, self, None
+        out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, self, None
         return out
 
     method.__name__ = op.name

@@ -64,7 +64,7 @@ def test_every_value_shows_label_data_and_grad():
         assert name in sum((n["texts"] for n in svg.values()), [])
     assert "grad 0.02767" in svg[f"v{order.index(g.weights['w35'])}"]["texts"]
     symbols = sorted(svg[f"v{order.index(n)}_op"]["texts"][0] for n in ops)
-    assert symbols == sorted(n._op.symbol for n in ops)
+    assert symbols == sorted(n._opdef.symbol for n in ops)
 
 
 @needs_dot
