@@ -15,9 +15,10 @@ from .backward import (
     no_grad,
     topo_order,
 )
-from .check import GradcheckError, gradcheck, numerical_grad
+from .check import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .draw import draw_dot
 from .explain import explain, Explanation
+from .higher import hessian, hvp
 from .ops import CATALOGUE, DomainError, Op
 from .value import Value, logsumexp, mean, sum
 
@@ -25,4 +26,5 @@ __all__ = [
     "Value", "sum", "mean", "logsumexp", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "AnomalyError", "topo_order", "gradcheck", "numerical_grad",
     "GradcheckError", "CATALOGUE", "Op", "DomainError", "draw_dot", "explain", "Explanation",
+    "gradgradcheck", "hessian", "hvp",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Literal, Sequence, overload
 
 if TYPE_CHECKING:
     from .value import Value
@@ -172,15 +172,36 @@ def backward(root: Value, upstream: float = 1.0) -> None:
         leaf.grad = old + leaf.grad  # this pass's gradient, summed on its own, then added
 
 
+@overload
+def grad(
+    output: Value, inputs: Value | Sequence[Value], upstream: float = ...,
+    allow_unused: bool = ..., create_graph: Literal[False] = ...,
+) -> tuple[float | None, ...]: ...
+@overload
+def grad(
+    output: Value, inputs: Value | Sequence[Value], upstream: float = ...,
+    allow_unused: bool = ..., *, create_graph: Literal[True],
+) -> tuple[Value | None, ...]: ...
+@overload
+def grad(
+    output: Value, inputs: Value | Sequence[Value], upstream: float = ...,
+    allow_unused: bool = ..., create_graph: bool = ...,
+) -> tuple[Value | float | None, ...]: ...
+
+
 def grad(
     output: Value,
     inputs: Value | Sequence[Value],
     upstream: float = 1.0,
     allow_unused: bool = False,
-) -> tuple[float | None, ...]:
+    create_graph: bool = False,
+) -> tuple[Any, ...]:
     """d output / d input for each input, as `torch.autograd.grad`; no `.grad` is changed.
 
     An input that `output` does not depend on is an error, or None with `allow_unused=True`.
+    The gradients are floats; with `create_graph=True` they are Values whose own graph records
+    how they were computed, so `grad` applies to them again (second derivatives, mixed
+    partials). A gradient that depends on no Value (d(2*x)/dx) is then a leaf Value.
     """
     from .value import Value
 
@@ -191,6 +212,10 @@ def grad(
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
+    if create_graph:
+        from .higher import grad_graph
+
+        return grad_graph(output, inputs, upstream, allow_unused)
     order = topo_order(output)
     saved = [node.grad for node in order]
     try:

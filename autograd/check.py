@@ -1,4 +1,5 @@
-"""gradcheck: does backward() agree with central finite differences?"""
+"""gradcheck: does backward() agree with central finite differences? gradgradcheck: do the
+second derivatives agree with central differences of the first?"""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import math
 from typing import Callable, Sequence
 
 from .backward import grad, no_grad
+from .higher import hessian
 from .value import Value, _as_float
 
-__all__ = ["gradcheck", "numerical_grad", "GradcheckError"]
+__all__ = ["gradcheck", "gradgradcheck", "numerical_grad", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
@@ -27,6 +29,25 @@ def numerical_grad(f: Callable[..., Value], inputs: Sequence[float], i: int, eps
     return (at(eps) - at(-eps)) / (2.0 * eps)
 
 
+def _checked_call(
+    name: str, f: Callable[..., Value], inputs: Sequence[float] | float, eps: float, atol: float,
+    rtol: float,
+) -> tuple[list[float], Value, list[Value]]:
+    """The checks' arguments checked, and f called once on one Value per input."""
+    if not callable(f):
+        raise TypeError(f"{name}: f must be callable, got {type(f).__name__}")
+    if isinstance(inputs, (int, float)):
+        inputs = [inputs]
+    xs = [_as_float(x, f"{name}: inputs[{i}]") for i, x in enumerate(inputs)]
+    if eps <= 0.0 or atol < 0.0 or rtol < 0.0:
+        raise ValueError(f"{name}: need eps > 0, atol >= 0, rtol >= 0; got {eps}, {atol}, {rtol}")
+    args = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
+    out = f(*args)
+    if not isinstance(out, Value):
+        raise TypeError(f"{name}: f must return a Value, got {type(out).__name__}")
+    return xs, out, args
+
+
 def gradcheck(
     f: Callable[..., Value],
     inputs: Sequence[float],
@@ -41,17 +62,7 @@ def gradcheck(
     |analytic - numeric| <= atol + rtol * |numeric|. Otherwise raises `GradcheckError` naming the
     input, both values and the tolerance (or returns False with `raise_exception=False`).
     """
-    if not callable(f):
-        raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__}")
-    if isinstance(inputs, (int, float)):
-        inputs = [inputs]
-    xs = [_as_float(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(inputs)]
-    if eps <= 0.0 or atol < 0.0 or rtol < 0.0:
-        raise ValueError(f"gradcheck: need eps > 0, atol >= 0, rtol >= 0; got {eps}, {atol}, {rtol}")
-    args = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
-    out = f(*args)
-    if not isinstance(out, Value):
-        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
+    xs, out, args = _checked_call("gradcheck", f, inputs, eps, atol, rtol)
     analytic = grad(out, args, allow_unused=True)
     for i, x in enumerate(xs):
         a = 0.0 if analytic[i] is None else analytic[i]
@@ -66,4 +77,47 @@ def gradcheck(
                 f"{abs(a - n)!r} exceeds atol + rtol*|numeric| = {atol} + {rtol}*{abs(n)!r} = "
                 f"{tolerance!r}"
             )
+    return True
+
+
+def gradgradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check second derivatives (`hessian`, i.e. `grad(..., create_graph=True)` applied twice)
+    against central differences of the first (`grad()` at x + eps and x - eps).
+
+    As `gradcheck`: passes when every entry has |analytic - numeric| <= atol + rtol * |numeric|;
+    otherwise raises `GradcheckError` naming both inputs, both values and the tolerance (or
+    returns False with `raise_exception=False`).
+    """
+    xs, out, args = _checked_call("gradgradcheck", f, inputs, eps, atol, rtol)
+    analytic = hessian(out, args)
+
+    def first(j: int, shift: float) -> list[float]:
+        shifted = [Value(x, label=f"x{k}") for k, x in enumerate(xs)]
+        shifted[j] = Value(xs[j] + shift, label=f"x{j}")
+        out = f(*shifted)
+        return [0.0 if g is None else g for g in grad(out, shifted, allow_unused=True)]
+
+    for j in range(len(xs)):
+        up, down = first(j, eps), first(j, -eps)
+        for i in range(len(xs)):
+            a, n = analytic[i][j], (up[i] - down[i]) / (2.0 * eps)
+            tolerance = atol + rtol * abs(n)
+            if not (abs(a - n) <= tolerance) or math.isnan(a) != math.isnan(n):
+                if not raise_exception:
+                    return False
+                at = f"x{i} = {xs[i]!r}" + ("" if i == j else f", x{j} = {xs[j]!r}")
+                raise GradcheckError(
+                    f"gradgradcheck: the second derivative for inputs {i}, {j} (d2/dx{i}dx{j} at "
+                    f"{at}) disagrees: grad(create_graph=True) "
+                    f"twice gives {a!r}, central differences of grad() (eps={eps}) give {n!r}; "
+                    f"the difference {abs(a - n)!r} exceeds atol + rtol*|numeric| = {atol} + "
+                    f"{rtol}*{abs(n)!r} = {tolerance!r}"
+                )
     return True

@@ -210,6 +210,31 @@ def dpow_dexp(out: float, a: float) -> float:
     return 0.0 if a == 0.0 else nan
 
 
+# The same two helpers for higher derivatives (`autograd.higher`): the same cases, tested on the
+# numbers, and the arithmetic on Values so it is recorded. An operand may also come as a float
+# (a constant). Tests hold each to its float form above, bit for bit.
+
+
+def _number(x: Any) -> float:
+    return x if type(x) is float else x.data  # type: ignore[no-any-return]
+
+
+def dpow_dbase_value(a: Any, b: Any) -> Any:
+    """dpow_dbase, recorded: b * a ** (b - 1); a constant b stays a constant exponent."""
+    if _number(b) == 0.0:
+        return 0.0
+    if _number(a) == 0.0 and _number(b) < 1.0:
+        return inf
+    return b * a ** (b - 1.0)
+
+
+def dpow_dexp_value(out: Any, a: Any) -> Any:
+    """dpow_dexp, recorded: out * ln(a) for a > 0."""
+    if _number(a) > 0.0:
+        return out * (log(a) if type(a) is float else a.log())
+    return 0.0 if _number(a) == 0.0 else nan
+
+
 # What the local-derivative code may call, by name. The same names are bound to Value-recording
 # versions for higher derivatives, and given to generated code (see `Op.local_grad_code`).
 GRAD_NAMESPACE: dict[str, object] = {
@@ -317,4 +342,28 @@ def catalogue_table() -> str:
             f"| `{op.name}` | {arity} | `{_cell(op.symbol)}` | {_cell(op.formula)} | {code} "
             f"| {errors or '-'} |"
         )
-    return "\n".join(rows) + "\n"
+    return "\n".join(rows) + "\n" + higher_derivative_notes()
+
+
+def higher_derivative_notes() -> str:
+    """The conventions of second and higher derivatives, from the catalogue (docs/operations.md)."""
+    kinked = [op for op in CATALOGUE.values() if op.kinks]
+    kinks = ", ".join(
+        f"`{op.name}` at {' and '.join(map(_fmt, op.kinks))} (`{_cell(op.local_grad_code[0])}`)"
+        for op in kinked
+    )
+    constant = [
+        f"operand {i + 1} of `{op.name}`"
+        for op in CATALOGUE.values() for i, code in enumerate(op.local_grad_code) if code == "0.0"
+    ]
+    return (
+        "\n**Second and higher derivatives.** `grad(..., create_graph=True)`, `hessian` and `hvp` "
+        "evaluate the same \"as code\" column on Values instead of floats, so each local "
+        "derivative is itself recorded and can be differentiated again; there is no second table. "
+        "A branch of the code that gives a number records nothing, so its derivative is 0. "
+        f"That is PyTorch's convention at a kink: {kinks} have a derivative that is constant on "
+        "each side, so every higher derivative is 0 there, at the kink too (relu'' = 0, "
+        "abs'' = 0). An operand whose code is `0.0` "
+        f"({', '.join(constant)}) gets no gradient at any order, and numbers lifted into the "
+        "graph (the 2 of `x ** 2`) are constants.\n"
+    )

@@ -108,9 +108,41 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
-    def backward(self, upstream: float = 1.0) -> None:
-        """Fill `.grad` of every Value this one depends on with d self / d that Value."""
+    # Order comparisons compare the numbers (`.data`) and give a bool, so code like the catalogue's
+    # `1.0 if a > 0.0 else 0.0` runs on Values too (higher derivatives). There is no `==`: nodes
+    # are compared and hashed by identity (they live in sets and dicts during backward).
+    def __lt__(self, other: object) -> bool:
+        x = _compared(other)
+        return NotImplemented if x is None else self.data < x
+
+    def __le__(self, other: object) -> bool:
+        x = _compared(other)
+        return NotImplemented if x is None else self.data <= x
+
+    def __gt__(self, other: object) -> bool:
+        x = _compared(other)
+        return NotImplemented if x is None else self.data > x
+
+    def __ge__(self, other: object) -> bool:
+        x = _compared(other)
+        return NotImplemented if x is None else self.data >= x
+
+    def backward(
+        self, upstream: float = 1.0, create_graph: bool = False
+    ) -> dict[Value, Value] | None:
+        """Fill `.grad` of every Value this one depends on with d self / d that Value.
+
+        With `create_graph=True`, `.grad` gets the same floats, and the result maps each leaf
+        to its gradient as a Value with a graph of its own (to differentiate again). Those Values
+        are not stored in `.grad`: a leaf would then hold a graph that holds the leaf, a
+        reference cycle (PyTorch warns of exactly this).
+        """
+        if create_graph:
+            from .higher import backward_graph
+
+            return backward_graph(self, _as_float(upstream, "backward"))
         _backward.backward(self, _as_float(upstream, "backward"))
+        return None
 
     def zero_grad(self) -> None:
         """Set this Value's grad to 0.0 (optimizers zero all their parameters at once)."""
@@ -122,6 +154,15 @@ class Value:
 
 
 _new = object.__new__
+
+
+def _compared(other: object) -> float | None:
+    """The number a Value is compared with: a Value's data, or a real number (else None)."""
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, numbers.Real):
+        return float(other)
+    return None
 
 
 def _node(op: Op | None, data: float, a: Value | None, b: Value | tuple | None) -> Value:

@@ -1,0 +1,235 @@
+"""Gradients of gradients: the chain rule run on Values, so its result has a graph of its own.
+
+`grad(output, inputs, create_graph=True)` lands here. The backward pass is the one of
+`backward.py` (the same topological order, the same order of sums), but every local derivative
+and every product `local_grad * upstream` is computed on Values, so it is recorded: the gradient
+is a Value whose graph says how it was computed, and `grad` can be applied to it again.
+
+The local derivatives are those of the catalogue: each `Op.local_grad_code` expression is
+compiled a second time (once per operation, at first use) with its names bound to Values and to
+Value-recording versions of `exp`, `log`, `sigmoid` and the pow helpers. There is no second table
+of derivatives to drift from the first. A branch of the code that yields a number (relu's
+`1.0 if a > 0.0 else 0.0`) records nothing: its derivative is 0, PyTorch's convention at a kink.
+
+Numbers lifted into the graph (the 2 of `x ** 2`, the 0.5 of `0.5 * x`) enter the code as
+floats, so `a ** (b - 1.0)` stays a constant-exponent `pow`, unless one is asked for as an input.
+
+Memory: a gradient's graph points at the original graph, never back, and the gradients being
+summed live in a dict local to the pass (never in `.grad`), so no reference cycle is made and a
+dropped graph is freed at once by reference counting.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from . import ops
+from .backward import backward, enable_grad, grad, topo_order
+from .ops import CONST, Op
+from .value import Value, _as_float
+from .value import sum as value_sum
+
+__all__ = ["hessian", "hvp", "grad_graph", "backward_graph", "value_local_grads", "VALUE_NAMESPACE"]
+
+Local = Value | float  # a local derivative or a gradient: a Value, or a float constant
+
+
+def _exp(a: Local) -> Local:
+    return ops.exp(a) if type(a) is float else a.exp()  # type: ignore[union-attr]
+
+
+def _log(a: Local) -> Local:
+    return ops.log(a) if type(a) is float else a.log()  # type: ignore[union-attr]
+
+
+def _sigmoid(a: Local) -> Local:
+    return ops.sigmoid(a) if type(a) is float else a.sigmoid()  # type: ignore[union-attr]
+
+
+# The names of ops.GRAD_NAMESPACE, bound to versions that record on Values (and still compute on
+# floats, for constants). A test checks that the two namespaces name the same things.
+VALUE_NAMESPACE: dict[str, object] = {
+    "exp": _exp, "log": _log, "sigmoid": _sigmoid,
+    "dpow_dbase": ops.dpow_dbase_value, "dpow_dexp": ops.dpow_dexp_value,
+    "inf": ops.inf, "nan": ops.nan,
+}
+
+_compiled: dict[str, Callable[..., tuple[Local, ...]]] = {}
+
+
+def value_local_grads(op: Op) -> Callable[..., tuple[Local, ...]]:
+    """`op.local_grad_code` as a function of Values (`out`, then the operands), compiled once."""
+    fn = _compiled.get(op.name)
+    if fn is None:
+        if op.arity == 0:
+            source = "lambda out: ()"
+        elif op.arity == -1:  # one expression in `x`, evaluated for each operand in turn
+            source = f"lambda out, *xs: tuple([{op.local_grad_code[0]} for x in xs])"
+        else:
+            params = ", ".join(("a", "b")[: op.arity])
+            source = f"lambda out, {params}: ({', '.join(op.local_grad_code)},)"
+        code = compile(source, f"<{op.name} local_grads on Values>", "eval")
+        fn = eval(code, dict(VALUE_NAMESPACE))  # noqa: S307 - our own catalogue's code
+        _compiled[op.name] = fn
+    return fn
+
+
+def _times(local: Local, upstream: Local) -> Local:
+    """local_grad * upstream, recording only what can depend on an input: a factor 1 is
+    skipped and a float 0 gives a float (a constant: nothing flows through it)."""
+    if type(local) is float:
+        if type(upstream) is float:
+            return local * upstream
+        if local == 0.0:
+            return local * upstream.data  # type: ignore[union-attr]
+        if local == 1.0:
+            return upstream
+    elif type(upstream) is float:
+        if upstream == 0.0:
+            return local.data * upstream  # type: ignore[union-attr]
+        if upstream == 1.0:
+            return local
+    return local * upstream  # type: ignore[operator,no-any-return]
+
+
+def _plus(total: Local | None, more: Local) -> Local:
+    """The running sum of an operand's gradient; adding a float 0 to a Value records nothing."""
+    if total is None:
+        return more
+    if type(more) is float and more == 0.0 and type(total) is not float:
+        return total
+    if type(total) is float and total == 0.0 and type(more) is not float:
+        return more
+    return total + more  # type: ignore[operator,no-any-return]
+
+
+def _chain_rule_on_values(order: list[Value], upstream: Local, keep: set[Value]) -> dict[Value, Local]:
+    """d root / d node for every node of `order` (which ends with the root), as Values.
+
+    The loop of `backward._chain_rule`, the same nodes in the same order, with each gradient
+    kept in a dict instead of `.grad`. Constants enter the local derivatives as their floats,
+    except those in `keep` (asked for as inputs). A node whose gradient is the constant 0 (a
+    dead relu's subgraph) passes zeros on using the float local derivatives: nothing to record.
+    """
+    grads: dict[Value, Local] = {order[-1]: upstream}
+    get = grads.get
+    for node in reversed(order):
+        operands = node.operands
+        if not operands:
+            continue  # a leaf
+        g = grads[node]
+        op = node._opdef
+        if type(g) is float and g == 0.0:
+            floats = [x.data for x in operands]
+            local: Sequence[Local] = op.local_grads(node.data, *floats)
+        else:
+            args = [x.data if (x._opdef is CONST and x not in keep) else x for x in operands]
+            if all(type(x) is float for x in args):
+                local = op.local_grads(node.data, *args)
+            else:
+                local = value_local_grads(op)(node, *args)
+        for x, dx in zip(operands, local):
+            grads[x] = _plus(get(x), _times(dx, g))
+    return grads
+
+
+def _as_value(g: Local) -> Value:
+    """A gradient as a Value: a constant one (it depends on no input) becomes a leaf."""
+    return Value(g) if type(g) is float else g  # type: ignore[return-value]
+
+
+def grad_graph(
+    output: Value, inputs: Sequence[Value], upstream: float, allow_unused: bool
+) -> tuple[Value | None, ...]:
+    """`autograd.grad(..., create_graph=True)`: the gradients as Values with graphs (checked
+    arguments come from `backward.grad`). Recorded even inside `no_grad()`, as PyTorch."""
+    order = topo_order(output)
+    with enable_grad():
+        grads = _chain_rule_on_values(order, _as_float(upstream, "grad"), set(inputs))
+    result: list[Value | None] = []
+    for i, x in enumerate(inputs):
+        g = grads.get(x)
+        if g is not None:
+            result.append(_as_value(g))
+        elif allow_unused:
+            result.append(None)
+        else:
+            raise ValueError(
+                f"grad: inputs[{i}] ({x!r}) is not used to compute the output; "
+                f"pass allow_unused=True to get None for it"
+            )
+    return tuple(result)
+
+
+def backward_graph(root: Value, upstream: float) -> dict[Value, Value]:
+    """`backward(create_graph=True)`: `.grad` gets the floats `backward()` gives, and the
+    result maps each leaf (not the constants) to its gradient as a Value with a graph.
+
+    The Values are returned, not stored in `.grad`: a leaf holding a gradient that was computed
+    from the leaf would be a reference cycle (PyTorch warns of exactly this).
+    """
+    backward(root, upstream)
+    order = topo_order(root)
+    leaves = [x for x in order if x.is_leaf and x._opdef is not CONST]
+    with enable_grad():
+        grads = _chain_rule_on_values(order, upstream, set())
+    return {x: _as_value(grads[x]) for x in leaves}
+
+
+
+def _inputs(name: str, inputs: Value | Sequence[Value]) -> list[Value]:
+    items = [inputs] if isinstance(inputs, Value) else list(inputs)
+    for i, x in enumerate(items):
+        if not isinstance(x, Value):
+            raise TypeError(f"{name}: inputs[{i}] must be a Value, got {type(x).__name__}")
+    return items
+
+
+def hessian(
+    output: Value, inputs: Value | Sequence[Value], create_graph: bool = False
+) -> list[list[Any]]:
+    """The matrix of second derivatives d2 output / d inputs[i] d inputs[j], as lists of rows,
+    as `torch.autograd.functional.hessian`: row i is the gradient of d output / d inputs[i].
+
+    Floats; Values with graphs with `create_graph=True` (to go on to third derivatives). An
+    entry whose first derivative does not depend on that input is 0.0 (Value(0.0)), not an error.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"hessian: output must be a Value, got {type(output).__name__}")
+    xs = _inputs("hessian", inputs)
+    zero: Any = Value(0.0) if create_graph else 0.0
+    rows = []
+    for g in grad_graph(output, xs, 1.0, allow_unused=True):
+        if g is None:  # output does not use this input: a row of zeros
+            rows.append([zero] * len(xs))
+            continue
+        row = (grad_graph(g, xs, 1.0, True) if create_graph else _float_grad(g, xs))
+        rows.append([zero if h is None else h for h in row])
+    return rows
+
+
+def hvp(
+    output: Value, inputs: Value | Sequence[Value], v: Sequence[float], create_graph: bool = False
+) -> list[Any]:
+    """The Hessian of `output` in `inputs` times the vector `v`, as
+    `torch.autograd.functional.hvp`, without building the Hessian: the gradient of
+    sum_i v[i] * d output / d inputs[i]. Floats, or Values with `create_graph=True`.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"hvp: output must be a Value, got {type(output).__name__}")
+    xs = _inputs("hvp", inputs)
+    vs = [_as_float(x, f"hvp: v[{i}]") for i, x in enumerate(v)]
+    if len(vs) != len(xs):
+        raise ValueError(f"hvp: v has {len(vs)} entries for {len(xs)} inputs; one per input")
+    zero: Any = Value(0.0) if create_graph else 0.0
+    with enable_grad():  # recorded even inside no_grad(), as the gradients themselves
+        terms = [g * vi for g, vi in zip(grad_graph(output, xs, 1.0, True), vs) if g is not None]
+        if not terms:
+            return [zero] * len(xs)
+        dot = value_sum(terms)
+    result = grad_graph(dot, xs, 1.0, True) if create_graph else _float_grad(dot, xs)
+    return [zero if h is None else h for h in result]
+
+
+def _float_grad(output: Value, inputs: list[Value]) -> tuple[float | None, ...]:
+    return grad(output, inputs, allow_unused=True)
