@@ -220,11 +220,17 @@ def _number(x: Any) -> float:
 
 
 def dpow_dbase_value(a: Any, b: Any) -> Any:
-    """dpow_dbase, recorded: b * a ** (b - 1); a constant b stays a constant exponent."""
-    if _number(b) == 0.0:
+    """dpow_dbase, recorded: b * a ** (b - 1); a constant b stays a constant exponent.
+
+    At b == 0 the float form's 0 is a constant only for a constant b (or at a == 0): for a Value
+    b, b * a**-1 is recorded, so its derivative in b, 1/a, is kept (PyTorch loses it there).
+    """
+    if _number(b) == 0.0 and (type(b) is float or _number(a) == 0.0):
         return 0.0
     if _number(a) == 0.0 and _number(b) < 1.0:
         return inf
+    if _number(b) == 0.0:
+        return b * a ** (b - 1.0) + 0.0  # 0 * a**-1 is -0.0 for a < 0: the float form says 0.0
     return b * a ** (b - 1.0)
 
 
