@@ -85,6 +85,11 @@ def test_the_derivative_of_a_to_the_b_in_b_survives_at_b_zero():
     a, b = Value(2.0), Value(0.0)
     h = hessian(a**b, [a, b])
     assert h[0][1] == h[1][0] == 0.5  # 1/a both ways (PyTorch's pow gives 0 for d/db d/da)
+    # d3(a^b)/da2 db = ((2b - 1) + b (b - 1) ln a) a^(b-2): at a = 1, b = 1 it is 1
+    a, b = Value(1.0), Value(1.0)
+    (da,) = grad(a**b, a, create_graph=True)
+    (daa,) = grad(da, a, create_graph=True)
+    assert grad(daa, b) == (1.0,)
 
 
 def test_a_constant_exponent_stays_a_constant_exponent():
