@@ -640,12 +640,184 @@ ways in one run (the scalar engine, PyTorch in float64, a hand-written numpy loo
 ]
 
 
+# --- 5. gradients of gradients: Newton's method ----------------------------------------------
+
+HIGHER_DERIVATIVES = [
+    md(r"""
+# 5. The derivative of the derivative: Hessians and Newton's method
+
+`backward()` gives numbers: $\partial E/\partial w$ at one point. With `create_graph=True`,
+`autograd.grad` gives the gradient as a `Value` instead, with a graph of its own that records
+how it was computed from the forward's nodes. So it can be differentiated again: second
+derivatives, mixed partials, a whole Hessian, and Newton's method, which uses them.
+
+The second derivatives come from the same catalogue as the first: each operation's local
+derivative is one Python expression (`out * (1.0 - out)` for the sigmoid), computed on floats
+for `backward()` and evaluated on Values here, so it is itself recorded.
+"""),
+    code("""
+%matplotlib inline
+import math
+import shutil
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from autograd import Value, draw_dot, grad, gradgradcheck, hessian, hvp
+from nn.examples import worked_example as we
+"""),
+    md(r"""
+## One variable first
+
+For the sigmoid $s(x)$: $s' = s(1-s)$ and $s'' = s(1-s)(1-2s)$.
+"""),
+    code("""
+x = Value(0.8, label="x")
+y = x.sigmoid()
+(dy,) = grad(y, x, create_graph=True)   # a Value: s(1 - s), recorded
+(d2y,) = grad(dy, x)                    # a float: the derivative of that
+s = y.data
+print("s'  =", dy.data, " formula:", s * (1 - s))
+print("s'' =", d2y, " formula:", s * (1 - s) * (1 - 2 * s))
+assert math.isclose(d2y, s * (1 - s) * (1 - 2 * s), rel_tol=1e-14)
+dy
+"""),
+    md("""
+The gradient's own graph: the forward's nodes (`x`, then the sigmoid's output `out`) feed the
+local derivative `out * (1.0 - out)`, the catalogue's code evaluated on Values. (The upstream
+gradient at the root is the number 1, so no multiplication is recorded.) `grad` walks this graph
+like any other.
+"""),
+    code("""
+if shutil.which("dot"):
+    display(draw_dot(dy))
+else:
+    print("(graphviz's dot program is not installed: no picture)")
+"""),
+    md(r"""
+## The worked example's Hessian
+
+$E$ as a function of the six weights $w_{13}, w_{23}, w_{14}, w_{24}, w_{35}, w_{45}$ at the
+post's starting point: the gradient (what SGD and RMSprop use) and the $6\times6$ matrix of
+second derivatives $H_{ij} = \partial^2 E / \partial w_i \partial w_j$.
+"""),
+    code("""
+NAMES = list(we.START)
+
+
+def gradient_and_hessian(w):
+    g = we.forward(w)
+    weights = [g.weights[name] for name in NAMES]
+    return g.error.data, np.array(grad(g.error, weights)), np.array(hessian(g.error, weights))
+
+
+E0, G0, H0 = gradient_and_hessian(we.START)
+np.set_printoptions(precision=5, suppress=False, linewidth=110)
+print("E =", E0)
+print("gradient:", G0)
+print("Hessian:")
+print(H0)
+assert np.allclose(H0, H0.T, rtol=0, atol=1e-17)
+print("eigenvalues:", np.linalg.eigvalsh(H0))
+"""),
+    md(r"""
+Two of the eigenvalues are zero (to rounding): $w_{13}$ and $w_{23}$ reach $E$ only through
+$z_3 = w_{13}x_1 + w_{23}x_2$, so moving them along $(x_2, -x_1)$ changes nothing, and the same
+for $w_{14}, w_{24}$. Two are negative: here $E$ curves down in some directions. Plain Newton,
+$w \leftarrow w - H^{-1}\nabla E$, needs $H$ invertible and heads for a saddle when it is not
+positive definite, so it cannot be used as it is.
+
+## A damped Newton step
+
+Damping adds $\lambda I$ before solving: $(H + \lambda I)\,d = \nabla E$, $w \leftarrow w - d$.
+A large $\lambda$ gives a short gradient step ($d \approx \nabla E/\lambda$), a small one a Newton
+step. Levenberg and Marquardt's rule sets it as we go: after a step that lowers $E$, divide
+$\lambda$ by 10; if a step would raise $E$, multiply by 10 and solve again. Steps are counted as
+in the post: the forward pass that first gets $E < 10^{-7}$.
+"""),
+    code("""
+def damped_newton(lam=1.0, adapt=True, max_steps=500):
+    w = dict(we.START)
+    errors = []
+    while len(errors) < max_steps:
+        error, g, h = gradient_and_hessian(w)
+        errors.append(error)
+        if error < we.TOLERANCE:
+            return errors
+        while True:
+            d = np.linalg.solve(h + lam * np.eye(6), g)
+            trial = {name: w[name] - di for name, di in zip(NAMES, d)}
+            if not adapt or we.forward(trial).error.data < error:
+                w = trial
+                lam = lam / 10 if adapt else lam
+                break
+            lam *= 10
+    raise RuntimeError(f"no convergence in {max_steps} steps")
+
+
+newton = damped_newton(lam=1.0)
+for lam in (1.0, 0.3, 0.1):
+    print(f"fixed lambda {lam}: E < 1e-7 at step {len(damped_newton(lam, adapt=False))}")
+print(f"Levenberg-Marquardt from lambda 1: E < 1e-7 at step {len(newton)}")
+"""),
+    md("""
+Against the post's two optimizers, each step one forward and one backward pass:
+"""),
+    code("""
+sgd = [s.error for s in we.run("sgd")]
+rmsprop = [s.error for s in we.run("rmsprop")]
+assert (len(sgd), len(rmsprop)) == (111, 11)
+
+fig, ax = plt.subplots(figsize=(7, 3.8))
+for name, errors in (("SGD, lr 1", sgd), ("RMSprop (the post's)", rmsprop),
+                     ("damped Newton", newton)):
+    ax.semilogy(range(1, len(errors) + 1), errors, "o-", ms=3,
+                label=f"{name}: {len(errors)} steps")
+ax.axhline(we.TOLERANCE, color="grey", lw=0.8)
+ax.set(xlabel="step", ylabel="E", title="the worked example: first- and second-order steps")
+ax.legend(fontsize=8)
+plt.show()
+"""),
+    md(r"""
+Each Newton step is dearer: besides the backward pass it builds the gradient's graph and runs
+six more backward passes, one per row of $H$, then solves a $6\times6$ system. For six weights
+that is nothing; for $n$ weights the Hessian has $n^2$ entries. A network trainer then uses
+Hessian-vector products instead, $Hv$ without $H$: the gradient of $\nabla E\cdot v$, one more
+backward pass whatever $n$ is.
+"""),
+    code("""
+g = we.forward(we.START)
+weights = [g.weights[name] for name in NAMES]
+v = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+print("H v with v = e1:", hvp(g.error, weights, v))
+print("H's first column:", H0[:, 0])
+assert np.allclose(hvp(g.error, weights, v), H0[:, 0], rtol=1e-13, atol=0)
+"""),
+    md("""
+And `gradgradcheck`, beside `gradcheck`: second derivatives against central differences of the
+first, at any point; it raises `GradcheckError` naming the inputs, both values and the tolerance.
+"""),
+    code("""
+# E from six Values (we.forward takes floats and makes its own leaves)
+def error_of_values(*ws):
+    y3 = (ws[0] * we.X1 + ws[1] * we.X2).sigmoid()
+    y4 = (ws[2] * we.X1 + ws[3] * we.X2).sigmoid()
+    yp = (ws[4] * y3 + ws[5] * y4).sigmoid()
+    return 0.5 * (yp - we.YA) ** 2
+
+
+print(gradgradcheck(error_of_values, list(we.START.values())))
+"""),
+]
+
+
 
 NOTEBOOKS = {
     "01_worked_example.ipynb": WORKED_EXAMPLE,
     "02_moons.ipynb": MOONS,
     "03_optimizers.ipynb": OPTIMIZERS,
     "04_scalars_to_matrices.ipynb": SCALARS_TO_MATRICES,
+    "05_higher_derivatives.ipynb": HIGHER_DERIVATIVES,
 }
 
 
