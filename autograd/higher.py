@@ -21,7 +21,8 @@ dropped graph is freed at once by reference counting.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import ops
 from .backward import backward, enable_grad, grad, topo_order
@@ -29,7 +30,7 @@ from .ops import CONST, Op
 from .value import Value, _as_float
 from .value import sum as value_sum
 
-__all__ = ["hessian", "hvp", "grad_graph", "backward_graph", "value_local_grads", "VALUE_NAMESPACE"]
+__all__ = ["VALUE_NAMESPACE", "backward_graph", "grad_graph", "hessian", "hvp", "value_local_grads"]
 
 Local = Value | float  # a local derivative or a gradient: a Value, or a float constant
 
@@ -69,9 +70,14 @@ def value_local_grads(op: Op) -> Callable[..., tuple[Local, ...]]:
             params = ", ".join(("a", "b")[: op.arity])
             source = f"lambda out, {params}: ({', '.join(op.local_grad_code)},)"
         code = compile(source, f"<{op.name} local_grads on Values>", "eval")
-        fn = eval(code, dict(VALUE_NAMESPACE))  # noqa: S307 - our own catalogue's code
+        fn = eval(code, dict(VALUE_NAMESPACE))  # our own catalogue's code, once per op
         _compiled[op.name] = fn
     return fn
+
+
+def _any(x: Local) -> Any:
+    """A Value's operators are set on the class at import (value.py), out of the type checker's sight."""
+    return x
 
 
 def _times(local: Local, upstream: Local) -> Local:
@@ -89,7 +95,7 @@ def _times(local: Local, upstream: Local) -> Local:
             return local.data * upstream  # type: ignore[union-attr]
         if upstream == 1.0:
             return local
-    return local * upstream  # type: ignore[operator,no-any-return]
+    return _any(local) * upstream  # type: ignore[no-any-return]
 
 
 def _plus(total: Local | None, more: Local) -> Local:
@@ -100,10 +106,12 @@ def _plus(total: Local | None, more: Local) -> Local:
         return total
     if type(total) is float and total == 0.0 and type(more) is not float:
         return more
-    return total + more  # type: ignore[operator,no-any-return]
+    return _any(total) + more  # type: ignore[no-any-return]
 
 
-def _chain_rule_on_values(order: list[Value], upstream: Local, keep: set[Value]) -> dict[Value, Local]:
+def _chain_rule_on_values(
+    order: list[Value], upstream: Local, keep: set[Value]
+) -> dict[Value, Local]:
     """d root / d node for every node of `order` (which ends with the root), as Values.
 
     The loop of `backward._chain_rule`, the same nodes in the same order, with each gradient
@@ -118,12 +126,13 @@ def _chain_rule_on_values(order: list[Value], upstream: Local, keep: set[Value])
         if not operands:
             continue  # a leaf
         g = grads[node]
-        op = node._opdef
+        op: Op = node._opdef  # type: ignore[assignment]  # not None: the node has operands
         if type(g) is float and g == 0.0:
             floats = [x.data for x in operands]
             local: Sequence[Local] = op.local_grads(node.data, *floats)
         else:
-            args = [x.data if (x._opdef is CONST and x not in keep) else x for x in operands]
+            args: list[Local] = [x.data if (x._opdef is CONST and x not in keep) else x
+                                 for x in operands]
             if all(type(x) is float for x in args):
                 local = op.local_grads(node.data, *args)
             else:
@@ -213,7 +222,9 @@ def hvp(
 ) -> list[Any]:
     """The Hessian of `output` in `inputs` times the vector `v`, as
     `torch.autograd.functional.hvp`, without building the Hessian: the gradient of
-    sum_i v[i] * d output / d inputs[i]. Floats, or Values with `create_graph=True`.
+    sum_i v[i] * d output / d inputs[i], one more backward pass however many inputs (that is
+    v^T H, torch's vhp; the Hessian is symmetric, so it is H v). Floats, or Values with
+    `create_graph=True`.
     """
     if not isinstance(output, Value):
         raise TypeError(f"hvp: output must be a Value, got {type(output).__name__}")
@@ -223,7 +234,8 @@ def hvp(
         raise ValueError(f"hvp: v has {len(vs)} entries for {len(xs)} inputs; one per input")
     zero: Any = Value(0.0) if create_graph else 0.0
     with enable_grad():  # recorded even inside no_grad(), as the gradients themselves
-        terms = [g * vi for g, vi in zip(grad_graph(output, xs, 1.0, True), vs) if g is not None]
+        gs = grad_graph(output, xs, 1.0, True)
+        terms = [_any(g) * vi for g, vi in zip(gs, vs) if g is not None]
         if not terms:
             return [zero] * len(xs)
         dot = value_sum(terms)
