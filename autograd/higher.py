@@ -76,7 +76,8 @@ def value_local_grads(op: Op) -> Callable[..., tuple[Local, ...]]:
 
 
 def _any(x: Local) -> Any:
-    """A Value's operators are set on the class at import (value.py), out of the type checker's sight."""
+    """x for arithmetic: Value's operators are set on the class at import (value.py), out of
+    the type checker's sight."""
     return x
 
 
@@ -185,7 +186,6 @@ def backward_graph(root: Value, upstream: float) -> dict[Value, Value]:
     return {x: _as_value(grads[x]) for x in leaves}
 
 
-
 def _inputs(name: str, inputs: Value | Sequence[Value]) -> list[Value]:
     items = [inputs] if isinstance(inputs, Value) else list(inputs)
     for i, x in enumerate(items):
@@ -206,14 +206,13 @@ def hessian(
     if not isinstance(output, Value):
         raise TypeError(f"hessian: output must be a Value, got {type(output).__name__}")
     xs = _inputs("hessian", inputs)
-    zero: Any = Value(0.0) if create_graph else 0.0
     rows = []
     for g in grad_graph(output, xs, 1.0, allow_unused=True):
         if g is None:  # output does not use this input: a row of zeros
-            rows.append([zero] * len(xs))
+            rows.append([_zero(create_graph) for _ in xs])
             continue
         row = (grad_graph(g, xs, 1.0, True) if create_graph else _float_grad(g, xs))
-        rows.append([zero if h is None else h for h in row])
+        rows.append([_zero(create_graph) if h is None else h for h in row])
     return rows
 
 
@@ -232,15 +231,18 @@ def hvp(
     vs = [_as_float(x, f"hvp: v[{i}]") for i, x in enumerate(v)]
     if len(vs) != len(xs):
         raise ValueError(f"hvp: v has {len(vs)} entries for {len(xs)} inputs; one per input")
-    zero: Any = Value(0.0) if create_graph else 0.0
     with enable_grad():  # recorded even inside no_grad(), as the gradients themselves
         gs = grad_graph(output, xs, 1.0, True)
         terms = [_any(g) * vi for g, vi in zip(gs, vs) if g is not None]
         if not terms:
-            return [zero] * len(xs)
+            return [_zero(create_graph) for _ in xs]
         dot = value_sum(terms)
     result = grad_graph(dot, xs, 1.0, True) if create_graph else _float_grad(dot, xs)
-    return [zero if h is None else h for h in result]
+    return [_zero(create_graph) if h is None else h for h in result]
+
+
+def _zero(as_value: bool) -> Any:
+    return Value(0.0) if as_value else 0.0
 
 
 def _float_grad(output: Value, inputs: list[Value]) -> tuple[float | None, ...]:
