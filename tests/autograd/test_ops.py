@@ -190,3 +190,47 @@ def test_derivatives_at_the_edges_of_the_domain():
     # a ** b in b needs a > 0; at a == 0 it is 0; for a < 0 it does not exist (NaN, as PyTorch).
     assert ops.vpow_back(0.0, 0.0, 2.0)[1] == 0.0
     assert math.isnan(ops.vpow_back(-8.0, -2.0, 3.0)[1])
+
+
+# --- the local derivatives, written once as code ----------------------------------------------
+
+
+def _operand_names(op):
+    return {"x"} if op.arity == -1 else set("ab"[: op.arity])
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_local_grad_code_is_one_expression_per_operand_in_known_names(name):
+    """What the code may use is what every reader of it (floats, Values, generated code) binds:
+    the op's value `out`, its operands, and GRAD_NAMESPACE. Comparisons are only <, <=, >, >=:
+    `==` on a Value would compare identities, not numbers."""
+    import ast
+
+    op = CATALOGUE[name]
+    assert len(op.local_grad_code) == (1 if op.arity == -1 else op.arity)
+    allowed = {"out"} | _operand_names(op) | set(ops.GRAD_NAMESPACE)
+    for code in op.local_grad_code:
+        tree = ast.parse(code, mode="eval")
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        assert names <= allowed, f"{name}: {code!r} uses {names - allowed}"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Compare):
+                assert all(isinstance(c, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for c in node.ops), code
+
+
+@pytest.mark.parametrize("name", OPS)
+@given(data=__import__("hypothesis").strategies.data())
+def test_compiled_local_grads_are_the_code_evaluated(name, data):
+    """`op.local_grads` is the code, compiled: evaluating the text itself gives the same bits."""
+    op = CATALOGUE[name]
+    args = data.draw(op_arguments(op), label="args")
+    out = op.forward(*args)
+    env = dict(ops.GRAD_NAMESPACE, out=out)
+    if op.arity == -1:
+        want = tuple(eval(op.local_grad_code[0], dict(env, x=x)) for x in args)
+    else:
+        env.update(zip("ab", args))
+        want = tuple(eval(code, env) for code in op.local_grad_code)
+    got = op.local_grads(out, *args)
+    assert [float(g).hex() for g in got] == [float(w).hex() for w in want]
+    assert getattr(ops, f"{name}_back") is op.local_grads
