@@ -45,6 +45,12 @@ def gradcheck(
         raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__}")
     if isinstance(inputs, (int, float)):
         inputs = [inputs]
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value):
+            raise TypeError(
+                f"gradcheck: inputs[{i}] is a Value ({x!r}); gradcheck takes the input numbers "
+                f"as floats and makes the Values itself (pass {x.data!r}, i.e. its .data)"
+            )
     xs = [_as_float(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(inputs)]
     if eps <= 0.0 or atol < 0.0 or rtol < 0.0:
         raise ValueError(f"gradcheck: need eps > 0, atol >= 0, rtol >= 0; got {eps}, {atol}, {rtol}")

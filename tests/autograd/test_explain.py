@@ -101,7 +101,7 @@ def test_no_collapse_shows_every_local_derivative():
     # 0.5 * t, t = s ** 2, s = yp - 0.5, yp = sigmoid(z5), z5 = m + ..., m = w35 * y3
     assert values == [0.5, 2 * DE_DYP, 1.0, DYP_DZ5, 1.0, DZ5_DW35]
     assert e.value == STEP1_GRADS["w35"]
-    assert "d(yp - 0.5)/dyp" in e.text and "d(w35 * y3)/dw35" in e.text
+    assert "d(yp - 0.5)/dyp" in e.text and "d(w35*y3)/dw35" in e.text
 
 
 def test_self_use_gives_two_paths():
@@ -112,7 +112,7 @@ def test_self_use_gives_two_paths():
     assert e.n_paths == 2
     assert [p.value for p in e.paths] == [3.0, 3.0]
     assert e.value == 6.0
-    assert "dy/dx (operand 0)" in e.text and "dy/dx (operand 1)" in e.text
+    assert "dy/dx (via the left operand)" in e.text and "dy/dx (via the right operand)" in e.text
 
 
 def test_fan_out_and_direct_edge():
@@ -126,7 +126,7 @@ def test_fan_out_and_direct_edge():
     z.label = "z"
     e = explain(z, x)
     assert e.n_paths == 3 and e.value == 7.0
-    assert "path 3: dz/dx (operand 1) = 1" in e.text  # not to be read as the whole dz/dx
+    assert "path 3: dz/dx (via the right operand) = 1" in e.text  # not to be read as the whole dz/dx
     assert e.text.splitlines()[-1] == "dz/dx = 3 + 3 + 1 = 7"
 
 
