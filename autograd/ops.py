@@ -179,6 +179,8 @@ def logsumexp(*xs: float) -> float:
     if not xs:
         raise ValueError("logsumexp: needs at least one value")
     # Shift by the largest, m: log(sum e^x) = m + log1p(sum over the others of e^(x - m)).
+    if any(x != x for x in xs):  # a NaN anywhere (max() would skip it, by position)
+        return nan
     top = xs.index(max(xs))
     m = xs[top]
     if math.isinf(m):
@@ -276,7 +278,8 @@ CATALOGUE: dict[str, Op] = {
         # 0 at the kink, as PyTorch; 1 at NaN, as PyTorch (so the NaN reaches the gradient).
         Op("relu", 1, "relu", relu, ("0.0 if a <= 0.0 else 1.0",),
            "d(relu a)/da = 1 if a > 0 else 0", (_WIDE,), kinks=(0.0,)),
-        Op("sqrt", 1, "sqrt", sqrt, ("0.5 / out if out > 0.0 else inf",),
+        # inf at 0 (the slope is vertical); NaN at NaN, as PyTorch.
+        Op("sqrt", 1, "sqrt", sqrt, ("inf if out <= 0.0 else 0.5 / out",),
            "d(sqrt a)/da = 1/(2*sqrt(a))", (_POS,), bad_inputs=(((-1.0,), DomainError),)),
         # sign(a); 0 at the kink and at NaN, as PyTorch (torch.sgn(nan) is 0).
         Op("abs", 1, "abs", abs_, ("1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0",),
