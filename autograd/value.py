@@ -60,7 +60,7 @@ def _to_float(x: numbers.Real, where: str) -> float:
 _ELEMENTWISE = (
     "(a Value holds one number; to apply it elementwise use numpy.vectorize, e.g. "
     "numpy.vectorize(lambda x: x * v)(array), or an object array of Values, "
-    "numpy.array([Value(x) for x in array], dtype=object))"
+    "numpy.array([Value(x) for x in array], dtype=object), whose operations apply to each)"
 )
 
 
@@ -221,10 +221,20 @@ def _lift(x: object, where: str = "Value") -> Value | None:
         return _node(CONST, x, None, None)
     if isinstance(x, numbers.Real):
         return _node(CONST, _to_float(x, where), None, None)
-    if _is_array(x):
+    if _is_array(x) and getattr(getattr(x, "dtype", None), "kind", "") != "O":
         raise TypeError(f"{where}: cannot combine a Value with {type(x).__name__} "
                         f"{_brief(x)} {_ELEMENTWISE}")
     return None
+
+
+def _elementwise(method: Callable[[Value, object], Value], self: Value, x: object) -> object:
+    """`method` applied to each element of an object array (of Values or numbers), as numpy
+    would if a Value did not stop numpy's ufuncs; NotImplemented for anything else."""
+    if getattr(getattr(x, "dtype", None), "kind", "") != "O":
+        return NotImplemented
+    import numpy
+
+    return numpy.frompyfunc(lambda item: method(self, item), 1, 1)(x)
 
 
 def _make(op: Op, data: float, a: Value | None, b: Value | tuple | None) -> Value:
@@ -248,7 +258,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
         def method(self: Value, other: object) -> Value:
             left = _lift(other, op.name)
             if left is None:
-                return NotImplemented
+                return _elementwise(method, self, other)
             try:
                 data = forward(left.data, self.data)
             except (TypeError, ValueError):
@@ -264,9 +274,10 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
 
         def method(self: Value, other: object) -> Value:
             if type(other) is not Value:
-                other = _lift(other, op.name)
-                if other is None:
-                    return NotImplemented
+                lifted = _lift(other, op.name)
+                if lifted is None:
+                    return _elementwise(method, self, other)
+                other = lifted
             try:
                 data = forward(self.data, other.data)
             except (TypeError, ValueError):  # zero cost until raised (Python 3.11)
