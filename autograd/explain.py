@@ -297,26 +297,31 @@ def _names(order: list[Value]) -> dict[Value, str]:
             continue
         operands = node.operands
         mine = _PRECEDENCE.get(op, _ATOM)
-
-        def part(x: Value, tighter: bool) -> str:
-            # Brackets when the operand binds more loosely than this operation (or as loosely,
-            # on the side where the order matters: a - (b - c), a / (b * c), (a ** b) ** c).
-            p = precedence[x]
-            return f"({names[x]})" if p < mine or (tighter and p == mine) else names[x]
-
-        symbol = node._opdef.symbol
-        if node._opdef.arity == 2 and len(operands) == 2 and op in _PRECEDENCE:
+        symbol = _symbol(node)
+        if len(operands) == 2 and op in _PRECEDENCE:
             a, b = operands
             sep = f" {symbol} " if op in _SPACED else symbol
-            text = part(a, op in ("pow", "vpow")) + sep + part(b, op in ("sub", "div", "pow"))
+            text = (_operand(names[a], precedence[a], mine, op in ("pow", "vpow")) + sep
+                    + _operand(names[b], precedence[b], mine, op in ("sub", "div", "pow", "vpow")))
         elif op == "neg":
-            text = "-" + part(operands[0], True)
+            text = "-" + _operand(names[operands[0]], precedence[operands[0]], mine, True)
         else:
             text, mine = f"{symbol}({', '.join(names[x] for x in operands)})", _ATOM
         if len(text) > _NAME_LIMIT:
             text, mine = f"{op}#{seen_ops[op]}", _ATOM
         names[node], precedence[node] = text, mine
     return names
+
+
+def _symbol(node: Value) -> str:
+    opdef = node._opdef
+    return opdef.symbol if opdef is not None else node.op
+
+
+def _operand(name: str, binds: int, mine: int, tighter: bool) -> str:
+    """An operand's name, bracketed when it binds more loosely than the operation (or as
+    loosely, on the side where the order matters: a - (b - c), a/(b*c), (a**b)**c)."""
+    return f"({name})" if binds < mine or (tighter and binds == mine) else name
 
 
 def _d(name: str) -> str:

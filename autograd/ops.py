@@ -149,8 +149,8 @@ def sigmoid(a: float) -> float:
 
 
 def relu(a: float) -> float:
-    # As torch.relu: NaN (and -0.0) pass through; one comparison, as before.
-    return 0.0 if a < 0.0 else a
+    # As torch.relu: NaN (and -0.0) pass through; one comparison, as before (max() is a call).
+    return 0.0 if a < 0.0 else a  # noqa: FURB136
 
 
 def sqrt(a: float) -> float:
@@ -179,7 +179,7 @@ def logsumexp(*xs: float) -> float:
     if not xs:
         raise ValueError("logsumexp: needs at least one value")
     # Shift by the largest, m: log(sum e^x) = m + log1p(sum over the others of e^(x - m)).
-    if any(x != x for x in xs):  # a NaN anywhere (max() would skip it, by position)
+    if any(map(math.isnan, xs)):  # a NaN anywhere (max() would skip it, by position)
         return nan
     top = xs.index(max(xs))
     m = xs[top]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Iterable, Union
+from typing import Any, Callable, Iterable, Union
 
 from . import backward as _backward
 from .backward import CHECK, RECORD, AnomalyError, mode
@@ -78,7 +78,7 @@ def _brief(x: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _not_a_number(where: str, operands: tuple[object, ...]) -> None:
+def _not_a_number(where: str, operands: Iterable[object]) -> None:
     """After an operation failed: if some operand's .data is not a number (assigned by hand,
     `p.data = ...`), raise a TypeError saying which and what; else return (the failure was
     the operation's own, e.g. log(0))."""
@@ -174,7 +174,7 @@ class Value:
 
         A Value computed under `no_grad()` records no graph: its backward() is a ValueError,
         as PyTorch's (there would be nothing to fill)."""
-        if isinstance(self, _NoGraph):
+        if type(self) is _NoGraph:
             raise ValueError(
                 f"backward: {self!r} was computed under no_grad(), so it records no graph "
                 f"and no gradient can reach any Value it came from; compute it outside "
@@ -227,7 +227,7 @@ def _lift(x: object, where: str = "Value") -> Value | None:
     return None
 
 
-def _elementwise(method: Callable[[Value, object], Value], self: Value, x: object) -> object:
+def _elementwise(method: Callable[[Value, object], Value], self: Value, x: object) -> Any:
     """`method` applied to each element of an object array (of Values or numbers), as numpy
     would if a Value did not stop numpy's ufuncs; NotImplemented for anything else."""
     if getattr(getattr(x, "dtype", None), "kind", "") != "O":

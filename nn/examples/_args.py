@@ -13,10 +13,11 @@ import math
 import os
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, NoReturn, Sequence
+from typing import NoReturn
 
-__all__ = ["Parser", "integer", "real", "seed", "out_file", "fail", "SEED_MAX"]
+__all__ = ["SEED_MAX", "Parser", "fail", "integer", "out_file", "real", "seed"]
 
 SEED_MAX = 2**32 - 1  # scikit-learn's random_state and numpy's seeds both take 0 .. 2**32 - 1
 

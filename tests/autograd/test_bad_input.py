@@ -107,9 +107,8 @@ def test_backward_on_a_root_built_under_no_grad_raises():
                                          r"under no_grad\(\), so it records no graph"):
         y.backward()
     assert x.grad == 0.0
-    with no_grad():
-        with autograd.enable_grad():
-            z = x * 3.0
+    with no_grad(), autograd.enable_grad():
+        z = x * 3.0
     z.backward()
     assert x.grad == 3.0
     Value(5.0).backward()  # a leaf of one's own is still fine: d v/d v = 1
