@@ -65,7 +65,7 @@ _ELEMENTWISE = (
 
 
 def _is_array(x: object) -> bool:
-    """A numpy array (or anything array-like with a shape), without importing numpy."""
+    """A numpy array (or anything with numpy's array protocol), without importing numpy."""
     return hasattr(x, "__array_interface__") or hasattr(x, "__array__")
 
 

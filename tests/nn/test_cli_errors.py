@@ -167,3 +167,14 @@ def test_post004_is_the_posts_own_start(capsys):
         assert (w == r).all()
     four = moons_matrix.make_net(0, "post004", 4.0)
     assert (four.weights[0] == 4.0 * ref.weights[0]).all()
+
+
+def test_ctrl_c_is_one_line(monkeypatch, capsys):
+    from nn.examples import worked_example
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(worked_example, "run", interrupted)
+    assert nn.cli.main(["worked-example"]) == 130
+    assert one_line(capsys.readouterr().err) == "chainrule worked-example: interrupted"
