@@ -38,6 +38,12 @@ def _checked_call(
         raise TypeError(f"{name}: f must be callable, got {type(f).__name__}")
     if isinstance(inputs, (int, float)):
         inputs = [inputs]
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value):
+            raise TypeError(
+                f"{name}: inputs[{i}] is a Value ({x!r}); {name} takes the input numbers "
+                f"as floats and makes the Values itself (pass {x.data!r}, i.e. its .data)"
+            )
     xs = [_as_float(x, f"{name}: inputs[{i}]") for i, x in enumerate(inputs)]
     if eps <= 0.0 or atol < 0.0 or rtol < 0.0:
         raise ValueError(f"{name}: need eps > 0, atol >= 0, rtol >= 0; got {eps}, {atol}, {rtol}")

@@ -15,10 +15,11 @@ nodes that `0.5 * (yp - 0.5) ** 2` or `w35 * y3 + w45 * y4` create. So the kept 
 branch or join (more than one edge in or out). A run of unlabelled single-edge nodes between two
 stations becomes one factor: the product of its local derivatives. dE/dyp is then
 0.5 * 2*(yp - 0.5) * 1 (the mul, the pow and the sub), as the post writes it. `collapse=False`
-keeps every node. Unlabelled stations are named by their expression, e.g. `(a * b)`, or `v7`
-(position in the topological order) when that gets long. Where one operation uses the same
-Value twice (x * x) or two collapsed runs join the same two stations, the factor says which
-operand of the upper node it starts from.
+keeps every node. Unlabelled stations are named by their expression, e.g. `w35*y3 + w45*y4`,
+or, when that gets long, by their operation and a stable index (`add#2`, the second add in
+topological order); unlabelled leaves are v0, v1, ... Where one operation uses the same Value
+twice (x * x) or two collapsed runs join the same two stations, the factor says which operand
+of the upper node it starts from ("via the left operand").
 
 How it sums. With one path the gradient is the product along it. With several, the sum over
 paths, one line each. Past `max_paths` (their number grows exponentially with shared
@@ -57,16 +58,19 @@ class Factor:
     operand: Optional[int] = None  # which operand of `upper` the run starts from, if ambiguous
     upper_tex: str = ""
     lower_tex: str = ""
+    arity: int = 2  # of `upper`'s operation, to say which operand in words
 
     @property
     def symbol(self) -> str:
-        text = f"d{self.upper}/d{self.lower}"
-        return text if self.operand is None else f"{text} (operand {self.operand})"
+        text = f"{_d(self.upper)}/{_d(self.lower)}"
+        return text if self.operand is None else f"{text} ({_which(self.operand, self.arity)})"
 
     @property
     def tex(self) -> str:
         text = rf"\frac{{\partial {self.upper_tex}}}{{\partial {self.lower_tex}}}"
-        return text if self.operand is None else rf"{text}\big|_{{\text{{op }}{self.operand}}}"
+        if self.operand is None:
+            return text
+        return rf"{text}\big|_{{\text{{{_which(self.operand, self.arity)}}}}}"
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class Explanation:
 
     @property
     def head(self) -> str:
-        return f"d{self.output}/d{self.wrt}"
+        return f"{_d(self.output)}/{_d(self.wrt)}"
 
     @property
     def text(self) -> str:
@@ -154,14 +158,14 @@ class Explanation:
         ]
         for step in self.steps:
             symbols = " + ".join(
-                f.symbol if g is None else f"d{self.output}/d{f.upper} * {f.symbol}"
+                f.symbol if g is None else f"{_d(self.output)}/{_d(f.upper)} * {f.symbol}"
                 for g, f in step.terms
             )
             numbers = _total([
                 n(f.value) if g is None else _product([n(g), n(f.value)], " * ")
                 for g, f in step.terms
             ])
-            lhs = f"d{self.output}/d{step.name}"
+            lhs = f"{_d(self.output)}/{_d(step.name)}"
             lines.append("  " + _chain(lhs, symbols, numbers, n(step.value)))
         lines.append(f"{head} = {n(self.value)}")
         return "\n".join(lines)
@@ -254,31 +258,83 @@ def _latex_name(name: str, labelled: bool) -> str:
     specials = {
         "\\": r"\backslash ", "{": r"\{", "}": r"\}", "_": r"\_", "^": r"\hat{}", "#": r"\#",
         "$": r"\$", "%": r"\%", "&": r"\&", "~": r"\sim ", " ": r"\ ", "\n": r"\ ",
+        # < and > are fine in TeX, but Jupyter's MathJax output is HTML: no tags from a label.
+        "<": r"\lt ", ">": r"\gt ", "\r": r"\ ", "\t": r"\ ",
     }
     return r"\mathrm{" + "".join(specials.get(c, c) for c in name) + "}"
 
 
+# How tightly each operation binds, for writing expressions with only the brackets they need.
+_PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4, "vpow": 4}
+_ATOM = 5
+_SPACED = {"add", "sub"}  # w35*y3 + w45*y4: products tight, sums spaced, as one writes them
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9.e+-]+")
+
+
 def _names(order: list[Value]) -> dict[Value, str]:
-    """A readable name per node: its label, its number, or its expression while that is short."""
+    """A readable name per node: its label; a number for a constant; for an unlabelled leaf
+    v0, v1, ... in topological order; for an unlabelled result its expression while that is
+    short (`w35*y3 + w45*y4`), else its operation and a stable index (`add#2`: the second add
+    in topological order)."""
     names: dict[Value, str] = {}
-    for k, node in enumerate(order):  # operands come first, so their names are ready
+    precedence: dict[Value, int] = {}
+    leaves = 0
+    seen_ops: dict[str, int] = {}
+    for node in order:  # operands come first, so their names are ready
+        op = node.op
+        if op and op != "const":
+            seen_ops[op] = seen_ops.get(op, 0) + 1
         if node.label:
-            names[node] = node.label
-        elif node.op == "const":
-            names[node] = format(node.data, ".6g")
-        elif node.is_leaf:
-            names[node] = f"v{k}"
+            names[node], precedence[node] = node.label, _ATOM
+            continue
+        if op == "const":
+            text = format(node.data, ".6g")
+            names[node], precedence[node] = text, (3 if text.startswith("-") else _ATOM)
+            continue
+        if node.is_leaf:
+            names[node], precedence[node] = f"v{leaves}", _ATOM
+            leaves += 1
+            continue
+        operands = node.operands
+        mine = _PRECEDENCE.get(op, _ATOM)
+        symbol = _symbol(node)
+        if len(operands) == 2 and op in _PRECEDENCE:
+            a, b = operands
+            sep = f" {symbol} " if op in _SPACED else symbol
+            text = (_operand(names[a], precedence[a], mine, op in ("pow", "vpow")) + sep
+                    + _operand(names[b], precedence[b], mine, op in ("sub", "div", "pow", "vpow")))
+        elif op == "neg":
+            text = "-" + _operand(names[operands[0]], precedence[operands[0]], mine, True)
         else:
-            parts = [names[x] for x in node.operands]
-            symbol = node._opdef.symbol
-            if len(parts) == 2 and node._opdef.arity == 2:
-                text = f"({parts[0]} {symbol} {parts[1]})"
-            elif node.op == "neg":
-                text = f"-{parts[0]}"
-            else:
-                text = f"{symbol}({', '.join(parts)})"
-            names[node] = text if len(text) <= _NAME_LIMIT else f"v{k}"
+            text, mine = f"{symbol}({', '.join(names[x] for x in operands)})", _ATOM
+        if len(text) > _NAME_LIMIT:
+            text, mine = f"{op}#{seen_ops[op]}", _ATOM
+        names[node], precedence[node] = text, mine
     return names
+
+
+def _symbol(node: Value) -> str:
+    opdef = node._opdef
+    return opdef.symbol if opdef is not None else node.op
+
+
+def _operand(name: str, binds: int, mine: int, tighter: bool) -> str:
+    """An operand's name, bracketed when it binds more loosely than the operation (or as
+    loosely, on the side where the order matters: a - (b - c), a/(b*c), (a**b)**c)."""
+    return f"({name})" if binds < mine or (tighter and binds == mine) else name
+
+
+def _d(name: str) -> str:
+    """d followed by a name, bracketed unless it is one word: dz5, d(w35*y3), d(relu(v0)),
+    d(add#2)."""
+    return f"d{name}" if _IDENTIFIER.fullmatch(name) else f"d({name})"
+
+
+def _which(operand: int, arity: int) -> str:
+    """Which operand a factor starts from, in words: x * x uses x as both."""
+    if arity == 2:
+        return "via the left operand" if operand == 0 else "via the right operand"
+    return f"via operand {operand}"
 
 
 def explain(
@@ -380,7 +436,7 @@ def explain(
                 node is output and ups[low] > 1
             )
             factor = Factor(names[node], names[low], product, i if shared else None,
-                            tex(node), tex(low))
+                            tex(node), tex(low), len(node.operands))
             segments.setdefault(node, []).append((low, locals_, factor))
 
     paths: list[Path] = []

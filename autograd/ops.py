@@ -99,7 +99,7 @@ def div(a: float, b: float) -> float:
 def _power(name: str, a: float, b: float) -> float:
     if a == 0.0 and b < 0.0:
         raise ZeroDivisionError(f"{name}: 0.0 ** {_fmt(b)} divides by zero (a negative power of 0)")
-    if a < 0.0 and b != math.floor(b) and math.isfinite(b):
+    if a < 0.0 and math.isfinite(b) and b != math.floor(b):  # floor(inf) would raise
         raise DomainError(
             f"{name}: {_fmt(a)} ** {_fmt(b)} has no real value (a negative base needs an "
             f"integer exponent)"
@@ -149,7 +149,8 @@ def sigmoid(a: float) -> float:
 
 
 def relu(a: float) -> float:
-    return a if a > 0.0 else 0.0
+    # As torch.relu: NaN (and -0.0) pass through; one comparison, as before (max() is a call).
+    return 0.0 if a < 0.0 else a  # noqa: FURB136
 
 
 def sqrt(a: float) -> float:
@@ -178,6 +179,8 @@ def logsumexp(*xs: float) -> float:
     if not xs:
         raise ValueError("logsumexp: needs at least one value")
     # Shift by the largest, m: log(sum e^x) = m + log1p(sum over the others of e^(x - m)).
+    if any(map(math.isnan, xs)):  # a NaN anywhere (max() would skip it, by position)
+        return nan
     top = xs.index(max(xs))
     m = xs[top]
     if math.isinf(m):
@@ -207,7 +210,7 @@ def dpow_dexp(out: float, a: float) -> float:
     at integer b, so there is no derivative in b: NaN, as PyTorch."""
     if a > 0.0:
         return out * math.log(a)
-    return 0.0 if a == 0.0 else nan
+    return out * 0.0 if a == 0.0 else nan  # out * 0.0: NaN when b is NaN (0 ** nan), as PyTorch
 
 
 # The same two helpers for higher derivatives (`autograd.higher`): the same cases, tested on the
@@ -303,12 +306,13 @@ CATALOGUE: dict[str, Op] = {
            ((-10.0, 10.0),)),
         Op("sigmoid", 1, "sigmoid", sigmoid, ("out * (1.0 - out)",),
            "d(s(a))/da = s(a)*(1 - s(a))", ((-30.0, 30.0),)),
-        # 0 at the kink, as PyTorch.
-        Op("relu", 1, "relu", relu, ("1.0 if a > 0.0 else 0.0",),
+        # 0 at the kink, as PyTorch; 1 at NaN, as PyTorch (so the NaN reaches the gradient).
+        Op("relu", 1, "relu", relu, ("0.0 if a <= 0.0 else 1.0",),
            "d(relu a)/da = 1 if a > 0 else 0", (_WIDE,), kinks=(0.0,)),
-        Op("sqrt", 1, "sqrt", sqrt, ("0.5 / out if out > 0.0 else inf",),
+        # inf at 0 (the slope is vertical); NaN at NaN, as PyTorch.
+        Op("sqrt", 1, "sqrt", sqrt, ("inf if out <= 0.0 else 0.5 / out",),
            "d(sqrt a)/da = 1/(2*sqrt(a))", (_POS,), bad_inputs=(((-1.0,), DomainError),)),
-        # sign(a); 0 at the kink, as PyTorch.
+        # sign(a); 0 at the kink and at NaN, as PyTorch (torch.sgn(nan) is 0).
         Op("abs", 1, "abs", abs_, ("1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0",),
            "d|a|/da = sign(a)", (_WIDE,), kinks=(0.0,)),
         Op("softplus", 1, "softplus", softplus, ("sigmoid(a)",),

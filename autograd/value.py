@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Iterable, Union
+from typing import Any, Callable, Iterable, Union
 
 from . import backward as _backward
 from .backward import CHECK, RECORD, AnomalyError, mode
@@ -30,12 +30,71 @@ def _as_float(data: object, where: str) -> float:
     if type(data) is float:
         return data
     if isinstance(data, numbers.Real) and not isinstance(data, Value):
-        return float(data)  # int, bool, fractions, numpy integer and floating scalars
+        return _to_float(data, where)  # int, bool, fractions, numpy integer and floating scalars
     kind = type(data).__name__
     hint = " (complex numbers are not supported)" if isinstance(data, numbers.Complex) else ""
     if isinstance(data, Value):
         hint = " (it is already a Value: use it directly, or its .data)"
-    raise TypeError(f"{where}: needs a real number (int or float), got {kind} {data!r}{hint}")
+    elif _is_array(data):
+        hint = f" {_ELEMENTWISE}"
+    raise TypeError(f"{where}: needs a real number (int or float), got {kind} {_brief(data)}{hint}")
+
+
+def _to_float(x: numbers.Real, where: str) -> float:
+    """float(x), or a ValueError naming the number's size where float() would overflow."""
+    try:
+        return float(x)
+    except OverflowError:
+        if isinstance(x, numbers.Integral):
+            bits = int(x).bit_length()
+            size = f"an int of {bits} bits (about 10**{int(bits * 0.30103)})"
+        else:
+            size = f"the {type(x).__name__} {_brief(x)}"
+        raise ValueError(
+            f"{where}: {size} is too large for a float (the largest is about 1.8e308); "
+            f"scale it down first"
+        ) from None
+
+
+# What a Value says to someone holding an array: it is one number, and how to map over many.
+_ELEMENTWISE = (
+    "(a Value holds one number; to apply it elementwise use numpy.vectorize, e.g. "
+    "numpy.vectorize(lambda x: x * v)(array), or an object array of Values, "
+    "numpy.array([Value(x) for x in array], dtype=object), whose operations apply to each)"
+)
+
+
+def _is_array(x: object) -> bool:
+    """A numpy array (or anything with numpy's array protocol), without importing numpy."""
+    return hasattr(x, "__array_interface__") or hasattr(x, "__array__")
+
+
+def _brief(x: object) -> str:
+    """repr(x) cut to 60 characters, with an array's shape instead of its numbers."""
+    shape = getattr(x, "shape", None)
+    if _is_array(x) and shape is not None:
+        return f"of shape {tuple(shape)}"
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _not_a_number(where: str, operands: Iterable[object]) -> None:
+    """After an operation failed: if some operand's .data is not a number (assigned by hand,
+    `p.data = ...`), raise a TypeError saying which and what; else return (the failure was
+    the operation's own, e.g. log(0))."""
+    for i, x in enumerate(operands):
+        data = getattr(x, "data", 0.0)
+        if not isinstance(data, numbers.Real):
+            raise TypeError(
+                f"{where}: operand {i} ({_label(x)}) has .data = {type(data).__name__} "
+                f"{_brief(data)}, not a number; a Value holds one float, so assign one "
+                f"(p.data = float(x))"
+            ) from None
+
+
+def _label(x: object) -> str:
+    label = getattr(x, "label", "")
+    return f"the Value labelled {label!r}" if label else "a Value"
 
 
 def _checked(op: Op, data: float, operands: tuple[Value, ...]) -> float:
@@ -49,7 +108,9 @@ def _checked(op: Op, data: float, operands: tuple[Value, ...]) -> float:
 
 def _short(x: float) -> str:
     """Six significant digits, still reading as a float (1.0, not 1)."""
-    text = f"{x:.6g}"
+    if not isinstance(x, numbers.Real):  # .data or .grad assigned by hand: say so, don't fail
+        return f"<not a number: {type(x).__name__} {_brief(x)}>"
+    text = f"{float(x):.6g}"
     return text if any(c in text for c in ".enai") else text + ".0"
 
 
@@ -136,7 +197,18 @@ class Value:
         to its gradient as a Value with a graph of its own (to differentiate again). Those Values
         are not stored in `.grad`: a leaf would then hold a graph that holds the leaf, a
         reference cycle (PyTorch warns of exactly this).
+
+        A Value computed under `no_grad()` records no graph: its backward() is a ValueError,
+        as PyTorch's (there would be nothing to fill).
         """
+        if type(self) is _NoGraph:
+            raise ValueError(
+                f"backward: {self!r} was computed under no_grad(), so it records no graph "
+                f"and no gradient can reach any Value it came from; compute it outside "
+                f"no_grad() (or inside enable_grad())"
+            )
+        if not isinstance(self.data, numbers.Real):
+            _not_a_number("backward", (self,))
         if create_graph:
             from .higher import backward_graph
 
@@ -151,6 +223,13 @@ class Value:
     def detach(self) -> Value:
         """The same number as a new leaf, cut from the graph."""
         return Value(self.data, self.label)
+
+
+class _NoGraph(Value):
+    """The result of an operation under `no_grad()`: a leaf that remembers it was computed, so
+    that backward() on it can say why no gradient would flow. Otherwise a Value like any other."""
+
+    __slots__ = ()
 
 
 _new = object.__new__
@@ -173,13 +252,30 @@ def _node(op: Op | None, data: float, a: Value | None, b: Value | tuple | None) 
     return out
 
 
-def _lift(x: object) -> Value | None:
-    """An operand as a Value: a number becomes a constant leaf; anything else gives None."""
+def _lift(x: object, where: str = "Value") -> Value | None:
+    """An operand as a Value: a number becomes a constant leaf; anything else gives None.
+    An array is a TypeError saying how to apply a Value elementwise (numpy's own fallback
+    message speaks of ufuncs or concatenation)."""
     if isinstance(x, Value):
         return x
-    if type(x) is float or isinstance(x, numbers.Real):
-        return _node(CONST, float(x), None, None)
+    if type(x) is float:
+        return _node(CONST, x, None, None)
+    if isinstance(x, numbers.Real):
+        return _node(CONST, _to_float(x, where), None, None)
+    if _is_array(x) and getattr(getattr(x, "dtype", None), "kind", "") != "O":
+        raise TypeError(f"{where}: cannot combine a Value with {type(x).__name__} "
+                        f"{_brief(x)} {_ELEMENTWISE}")
     return None
+
+
+def _elementwise(method: Callable[[Value, object], Value], self: Value, x: object) -> Any:
+    """`method` applied to each element of an object array (of Values or numbers), as numpy
+    would if a Value did not stop numpy's ufuncs; NotImplemented for anything else."""
+    if getattr(getattr(x, "dtype", None), "kind", "") != "O":
+        return NotImplemented
+    import numpy
+
+    return numpy.frompyfunc(lambda item: method(self, item), 1, 1)(x)
 
 
 def _make(op: Op, data: float, a: Value | None, b: Value | tuple | None) -> Value:
@@ -188,7 +284,11 @@ def _make(op: Op, data: float, a: Value | None, b: Value | tuple | None) -> Valu
     state = _get_mode()
     if state & CHECK:
         _checked(op, data, _node(op, data, a, b).operands)
-    return _node(op, data, a, b) if state & RECORD else Value(data)
+    if state & RECORD:
+        return _node(op, data, a, b)
+    out = _new(_NoGraph)
+    out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", None, None, None
+    return out
 
 
 def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]:
@@ -197,10 +297,14 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
     if reflected:  # other <op> self: the number on the left stays on the left
 
         def method(self: Value, other: object) -> Value:
-            left = _lift(other)
+            left = _lift(other, op.name)
             if left is None:
-                return NotImplemented
-            data = forward(left.data, self.data)
+                return _elementwise(method, self, other)
+            try:
+                data = forward(left.data, self.data)
+            except (TypeError, ValueError):
+                _not_a_number(op.name, (left, self))
+                raise
             if _get_mode() != RECORD:
                 return _make(op, data, left, self)
             out = _new(Value)
@@ -211,10 +315,15 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
 
         def method(self: Value, other: object) -> Value:
             if type(other) is not Value:
-                other = _lift(other)
-                if other is None:
-                    return NotImplemented
-            data = forward(self.data, other.data)
+                lifted = _lift(other, op.name)
+                if lifted is None:
+                    return _elementwise(method, self, other)
+                other = lifted
+            try:
+                data = forward(self.data, other.data)
+            except (TypeError, ValueError):  # zero cost until raised (Python 3.11)
+                _not_a_number(op.name, (self, other))
+                raise
             if _get_mode() != RECORD:
                 return _make(op, data, self, other)
             # _node(op, data, self, other), written out: this is the hottest line of the engine.
@@ -231,7 +340,11 @@ def _unary(op: Op) -> Callable[[Value], Value]:
     forward = op.forward
 
     def method(self: Value) -> Value:
-        data = forward(self.data)
+        try:
+            data = forward(self.data)
+        except (TypeError, ValueError):
+            _not_a_number(op.name, (self,))
+            raise
         if _get_mode() != RECORD:
             return _make(op, data, self, None)
         out = _new(Value)
@@ -273,14 +386,19 @@ for _name in ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"
 def _nary(op: Op, values: Iterable[Value | Number]) -> Value:
     operands = []
     for i, x in enumerate(values):
-        v = _lift(x)
+        v = _lift(x, op.name)
         if v is None:
             raise TypeError(
                 f"{op.name}: item {i} must be a Value or a real number, got {type(x).__name__}"
             )
         operands.append(v)
     operands = tuple(operands)
-    return _make(op, op.forward(*[x.data for x in operands]), None, operands)
+    try:
+        data = op.forward(*[x.data for x in operands])
+    except (TypeError, ValueError):
+        _not_a_number(op.name, operands)
+        raise
+    return _make(op, data, None, operands)
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum

@@ -94,13 +94,15 @@ def activate(name: str, z: np.ndarray) -> np.ndarray:
 def activation_derivative(name: str, a: np.ndarray) -> np.ndarray | None:
     """sigma'(z) written with the output a = sigma(z), as the scalar engine's catalogue does:
     sigmoid a(1 - a), tanh 1 - a^2, relu 1 where z > 0 (a > 0 exactly then) else 0 (also at
-    the kink, as PyTorch). None for linear: sigma' = 1, nothing to multiply."""
+    the kink, as PyTorch; at NaN 1, as PyTorch). None for linear: sigma' = 1, nothing to
+    multiply."""
     if name == "sigmoid":
         return a * (1.0 - a)
     if name == "tanh":
         return 1.0 - a * a
     if name == "relu":
-        return (a > 0.0).astype(np.float64)
+        # 0 where a <= 0, else 1: so 1 at NaN, as PyTorch and the scalar engine's relu
+        return np.where(a <= 0.0, 0.0, 1.0)
     if name == "linear":
         return None
     raise ValueError(
@@ -217,8 +219,9 @@ def loss_and_grad(
             )
         margin = 1.0 - target * out
         scale = 1.0 if reduction == "sum" else 1.0 / out.size
-        # the derivative of max(0, m) is 0 at m == 0, as the engine's relu
-        return float(np.sum(np.maximum(margin, 0.0))) * scale, -target * (margin > 0.0) * scale
+        # the derivative of max(0, m) is 0 at m <= 0 (and 1 at NaN), as the engine's relu
+        slope = np.where(margin <= 0.0, 0.0, 1.0)
+        return float(np.sum(np.maximum(margin, 0.0))) * scale, -target * slope * scale
     raise ValueError(f"loss_and_grad: unknown loss {loss!r}; expected one of {LOSSES}")
 
 
@@ -542,6 +545,8 @@ class MatrixMLP:
         acts = self.forward(X)
         out = acts[-1]
         value, grad_a = loss_and_grad(loss, out, _targets(loss, Y), reduction)
+        if not math.isfinite(value):  # before any weight changes: a NaN would reach them all
+            raise _non_finite("train_step", value, acts[0], Y)
         weights, biases, activations = self.weights, self.biases, self.activations
         slope = activation_derivative(activations[-1], out)
         delta = grad_a if slope is None else grad_a * slope  # BP1
@@ -563,6 +568,23 @@ class MatrixMLP:
                     delta = back if slope is None else back * slope  # BP2
         self.grads = None
         return value
+
+
+def _non_finite(where: str, value: float, X: np.ndarray, Y: ArrayLike) -> Exception:
+    """The error `nn.fit` raises for a non-finite loss, saying where the NaN or inf came from
+    (its epoch and step are 0 here: the demos' loops raise it again with theirs)."""
+    from .train import NonFiniteLossError
+
+    rows = [i for i in range(X.shape[0]) if not np.all(np.isfinite(X[i]))]
+    if rows:
+        cause = f"input row {rows[0]} of the batch is {X[rows[0]].tolist()!r}"
+    elif not np.all(np.isfinite(np.asarray(Y, dtype=np.float64))):
+        cause = "a target is not finite"
+    else:
+        cause = "the outputs overflowed (try a lower learning rate)"
+    return NonFiniteLossError(
+        f"{where}: the loss is {value!r} ({cause}); the weights were not changed", 0, 0, value
+    )
 
 
 def _check_lr(where: str, lr: object) -> None:

@@ -12,6 +12,8 @@ import json
 import math
 import numbers
 import os
+import re
+import secrets
 from typing import Any, Iterator, Mapping, NamedTuple
 
 from autograd import Value
@@ -139,6 +141,14 @@ def save(state_dict: Mapping[str, float], path: str | os.PathLike, model: str = 
     Non-finite values are refused (JSON has no NaN or inf): a diverged model is an error to
     fix, not a file to keep.
     """
+    if isinstance(state_dict, Module):
+        raise TypeError(
+            f"save: got the model itself ({type(state_dict).__name__}); pass its state dict, "
+            f"nn.save(model.state_dict(), path), or call model.save(path)"
+        )
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"save: needs a state dict (a mapping of name -> number, as "
+                        f"model.state_dict() returns), got {type(state_dict).__name__}")
     state: dict[str, float] = {}
     for name, value in state_dict.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -150,18 +160,69 @@ def save(state_dict: Mapping[str, float], path: str | os.PathLike, model: str = 
                              f"so a model with non-finite parameters cannot be saved")
         state[str(name)] = value
     document = {"format": FORMAT, "version": FORMAT_VERSION, "model": model, "state": state}
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(document, f, indent=1)
-        f.write("\n")
+    _write_atomically(path, lambda f: (json.dump(document, f, indent=1), f.write("\n")))
+
+
+def _write_atomically(path: str | os.PathLike, write: Any) -> None:
+    """Write a text file so that it is either the old file or the whole new one, never half:
+    into a temporary file in the same folder (so the rename stays on one file system), then
+    `os.replace`, which is atomic. On any failure the temporary file is removed."""
+    target = os.fspath(path)
+    folder, name = os.path.split(target)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    # os.open with mode 0o666, as open() would: the umask applies, unlike tempfile's 0o600.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "w", encoding="utf-8") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.remove(temporary)
+        except OSError:
+            pass
+        raise
+
+
+MAX_NESTING = 20  # a state dict file is 2 deep; json's parser would recurse on a deep one
+
+
+def _nesting(text: str) -> int:
+    """How deep the JSON text's [ and { nest, counted without recursion (strings skipped)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        c = match.group()
+        if c == "[" or c == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c == "]" or c == "}":
+            depth -= 1
+    return deepest
+
+
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def load(path: str | os.PathLike) -> dict[str, float]:
     """Read a state dict written by `save`; a file of another format is a `ValueError`."""
     with open(path, encoding="utf-8") as f:
         try:
-            document = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"load: {os.fspath(path)!r} is not JSON ({e})") from None
+            text = f.read()
+        except UnicodeDecodeError as e:
+            raise ValueError(f"load: {os.fspath(path)!r} is not a UTF-8 text file ({e})") from None
+    depth = _nesting(text)
+    if depth > MAX_NESTING:
+        raise ValueError(f"load: {os.fspath(path)!r} is not a chainrule state dict (its JSON "
+                         f"is nested {depth} levels deep; a state dict has 2)")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"load: {os.fspath(path)!r} is not JSON ({e})") from None
+    except RecursionError:  # pragma: no cover - _nesting stops every file deep enough for this
+        raise ValueError(f"load: {os.fspath(path)!r} is nested too deeply to be a chainrule "
+                         f"state dict") from None
     if (not isinstance(document, dict) or document.get("format") != FORMAT
             or not isinstance(document.get("state"), dict)):
         raise ValueError(f"load: {os.fspath(path)!r} is not a chainrule state dict (expected a "

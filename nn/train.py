@@ -55,13 +55,75 @@ def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
     if not rows:
         raise ValueError("accuracy: got no predictions")
     right = 0
-    for row, t in zip(rows, targets):
+    for i, (row, t) in enumerate(zip(rows, targets)):
         row = [float(s) for s in row]
+        # A target may be written as the losses accept it: 1.0 or [1.0] for one score, a class
+        # index or a one-hot (or probability) row for several.
+        flat = _flat_target(t, i)
         if len(row) == 1:
-            right += (row[0] > threshold) == (float(t) > 0.0)
+            if len(flat) != 1:
+                raise ValueError(f"accuracy: sample {i} has one score but its target {t!r} has "
+                                 f"{len(flat)} numbers; accuracy needs one target per score")
+            right += (row[0] > threshold) == (flat[0] > 0.0)
+        elif len(flat) == len(row):
+            right += _argmax(row) == _argmax(flat)
+        elif len(flat) == 1 and float(flat[0]).is_integer():
+            right += _argmax(row) == int(flat[0])
         else:
-            right += max(range(len(row)), key=row.__getitem__) == int(t)
+            raise ValueError(
+                f"accuracy: sample {i} has {len(row)} scores but its target is {t!r}; accuracy "
+                f"needs a class index (0 to {len(row) - 1}) or a row of {len(row)} numbers "
+                f"(one-hot); pass metrics=() to train without it"
+            )
     return right / len(rows)
+
+
+def _argmax(row: Sequence[float]) -> int:
+    return max(range(len(row)), key=row.__getitem__)  # the first one on ties
+
+
+def _flat_target(t: Any, i: int) -> list[float]:
+    """A target as a flat list of floats: 1 -> [1.0], [1.0] -> [1.0], [[0, 1]] -> [0.0, 1.0]."""
+    out: list[float] = []
+    stack = [t]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Value):
+            item = item.data
+        if isinstance(item, numbers.Real):
+            out.append(float(item))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        else:
+            raise TypeError(f"accuracy: target {i} must be a number or a list of numbers, got "
+                            f"{type(item).__name__} {item!r}")
+    return out
+
+
+def _check_finite(rows: list[list[Any]], targets: list[Any], where: str) -> None:
+    """Every input and target a finite number: a NaN or inf row would turn every gradient NaN
+    (or, through a ReLU that was 0, be silently dropped), so it is refused before training."""
+    for i, row in enumerate(rows):
+        for j, x in enumerate(row):
+            number = x.data if isinstance(x, Value) else x
+            if not isinstance(number, numbers.Real):
+                raise TypeError(f"{where}: X[{i}][{j}] must be a number, got "
+                                f"{type(x).__name__} {x!r}")
+            if not math.isfinite(number):
+                raise ValueError(
+                    f"{where}: input row {i} holds {float(number)!r} (column {j}); every input "
+                    f"must be finite, since one NaN or inf spreads to every weight: drop or "
+                    f"fill that row first"
+                )
+    for i, t in enumerate(targets):
+        stack = [t]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, (list, tuple)):
+                stack.extend(item)
+            elif isinstance(item, numbers.Real) and not math.isfinite(item):
+                raise ValueError(f"{where}: target {i} holds {float(item)!r}; every target must "
+                                 f"be finite: drop or fix that sample first")
 
 
 METRICS: dict[str, Callable[[list[list[float]], list[Any]], float]] = {"accuracy": accuracy}
@@ -200,6 +262,7 @@ def fit(
         raise ValueError(f"{where}: X has {len(rows)} rows but y has {len(targets)} targets")
     if not rows:
         raise ValueError(f"{where}: got no training data (X is empty)")
+    _check_finite(rows, targets, where)
 
     n = len(rows)
     rng = random.Random(int(seed))

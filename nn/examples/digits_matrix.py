@@ -33,6 +33,8 @@ from typing import Callable
 import numpy as np
 
 from ..matrix import MatrixMLP
+from ..train import NonFiniteLossError
+from ._args import integer, real, seed
 
 HIDDEN = 30
 LR = 0.1
@@ -78,13 +80,25 @@ class History:
 
 
 def train_epoch(
-    net: MatrixMLP, data: Digits, rng: np.random.Generator, lr: float = LR, batch: int = BATCH
+    net: MatrixMLP, data: Digits, rng: np.random.Generator, lr: float = LR, batch: int = BATCH,
+    epoch: int = 1,
 ) -> None:
-    """One pass in a fresh shuffled order, one SGD step per mini-batch."""
+    """One pass in a fresh shuffled order, one SGD step per mini-batch. A non-finite loss
+    stops it with `nn.NonFiniteLossError` naming the epoch, the step and its samples."""
     order = rng.permutation(len(data.X_train))
-    for start in range(0, len(order), batch):
-        rows = order[start : start + batch]
-        net.train_step(data.X_train[rows], data.Y_train[rows], lr, "half_sse", "sum")
+    start, rows = 0, order[:0]
+    try:
+        for start in range(0, len(order), batch):
+            rows = order[start : start + batch]
+            net.train_step(data.X_train[rows], data.Y_train[rows], lr, "half_sse", "sum")
+    except NonFiniteLossError as e:
+        bad = [int(r) for r in rows if not np.all(np.isfinite(data.X_train[r]))]
+        which = f"sample {bad[0]}" if bad else f"samples {[int(r) for r in rows]}"
+        raise NonFiniteLossError(
+            f"digits-matrix: the loss is {e.loss!r} at epoch {epoch}, step "
+            f"{start // batch + 1} ({which} of the training set); training stopped",
+            epoch, start // batch + 1, e.loss,
+        ) from None
 
 
 def train(
@@ -108,7 +122,7 @@ def train(
         bar = tqdm(epochs_iter, desc="digits-matrix", unit="epoch")
         epochs_iter = bar
     for epoch in epochs_iter:
-        train_epoch(net, data, rng, lr, batch)
+        train_epoch(net, data, rng, lr, batch, epoch)
         train_acc = float(np.mean(net.predict(data.X_train) == data.y_train))
         test_acc = float(np.mean(net.predict(data.X_test) == data.y_test))
         history.train_accuracy.append(train_acc)
@@ -121,12 +135,12 @@ def train(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"default {EPOCHS}")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--epochs", type=integer(1), default=EPOCHS, help=f"default {EPOCHS}")
+    parser.add_argument("--seed", type=seed, default=0,
                         help="seed of the starting weights and of the shuffling")
-    parser.add_argument("--batch-size", type=int, default=BATCH,
+    parser.add_argument("--batch-size", type=integer(1), default=BATCH,
                         help=f"images per SGD step (default {BATCH}; the post used 1000)")
-    parser.add_argument("--lr", type=float, default=LR,
+    parser.add_argument("--lr", type=real(0.0, above=True), default=LR,
                         help=f"learning rate on the summed gradient (default {LR}; "
                              "the post's 0.01)")
     parser.add_argument("--init", default=INIT, choices=["xavier", "torch", "uniform", "normal"],
@@ -135,10 +149,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.epochs < 1:
-        raise SystemExit("digits-matrix: --epochs must be at least 1")
-    if args.batch_size < 1:
-        raise SystemExit("digits-matrix: --batch-size must be at least 1")
     data = load()
     net = make_net(args.seed, init=args.init)
     print(f"post 000 adapted: {net!r} on sklearn digits (8x8), lr {args.lr}, batch "

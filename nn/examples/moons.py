@@ -21,6 +21,7 @@ from ..layers import MLP
 from ..losses import hinge_loss
 from ..optim import SGD, LinearLR
 from ..train import History, fit
+from ._args import integer, real, seed
 
 SEED = 1337
 
@@ -72,13 +73,15 @@ def decision_grid(model: MLP, h: float = 0.25) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--steps", type=int, default=100, help="training steps (default 100)")
-    parser.add_argument("--seed", type=int, default=SEED,
+    parser.add_argument("--steps", type=integer(1), default=100,
+                        help="training steps (default 100)")
+    parser.add_argument("--seed", type=seed, default=SEED,
                         help="seed of the data and the weights (default 1337, micrograd's)")
-    parser.add_argument("--samples", type=int, default=100, help="moons points (default 100)")
-    parser.add_argument("--noise", type=float, default=0.1, help="moons noise (default 0.1)")
-    parser.add_argument("--l2", type=float, default=1e-4, help="L2 penalty (default 1e-4)")
-    parser.add_argument("--batch-size", type=int, default=None,
+    parser.add_argument("--samples", type=integer(1), default=100,
+                        help="moons points (default 100)")
+    parser.add_argument("--noise", type=real(0.0), default=0.1, help="moons noise (default 0.1)")
+    parser.add_argument("--l2", type=real(0.0), default=1e-4, help="L2 penalty (default 1e-4)")
+    parser.add_argument("--batch-size", type=integer(1), default=None,
                         help="minibatch size (default: full batch, as micrograd's demo)")
     parser.add_argument("--grid", action="store_true",
                         help="print the decision regions as text at the end")

@@ -101,7 +101,7 @@ def test_no_collapse_shows_every_local_derivative():
     # 0.5 * t, t = s ** 2, s = yp - 0.5, yp = sigmoid(z5), z5 = m + ..., m = w35 * y3
     assert values == [0.5, 2 * DE_DYP, 1.0, DYP_DZ5, 1.0, DZ5_DW35]
     assert e.value == STEP1_GRADS["w35"]
-    assert "d(yp - 0.5)/dyp" in e.text and "d(w35 * y3)/dw35" in e.text
+    assert "d(yp - 0.5)/dyp" in e.text and "d(w35*y3)/dw35" in e.text
 
 
 def test_self_use_gives_two_paths():
@@ -112,7 +112,7 @@ def test_self_use_gives_two_paths():
     assert e.n_paths == 2
     assert [p.value for p in e.paths] == [3.0, 3.0]
     assert e.value == 6.0
-    assert "dy/dx (operand 0)" in e.text and "dy/dx (operand 1)" in e.text
+    assert "dy/dx (via the left operand)" in e.text and "dy/dx (via the right operand)" in e.text
 
 
 def test_fan_out_and_direct_edge():
@@ -126,7 +126,7 @@ def test_fan_out_and_direct_edge():
     z.label = "z"
     e = explain(z, x)
     assert e.n_paths == 3 and e.value == 7.0
-    assert "path 3: dz/dx (operand 1) = 1" in e.text  # not to be read as the whole dz/dx
+    assert "path 3: dz/dx (via the right operand) = 1" in e.text  # not to be read as the whole dz/dx
     assert e.text.splitlines()[-1] == "dz/dx = 3 + 3 + 1 = 7"
 
 
@@ -262,3 +262,66 @@ def test_random_graphs_match_backward(recipe):
                 for f in p.factors:
                     product *= f.value
                 assert math.isclose(product, p.value, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def test_unlabelled_nodes_read_as_their_expressions():
+    """Unlabelled results are named by their expression, with only the brackets it needs
+    (products tight, sums spaced), so the chain reads as one would write it by hand."""
+    g = worked()
+    e = explain(g.error, g.weights["w35"], collapse=False)
+    assert "dz5/d(w35*y3) * d(w35*y3)/dw35" in e.text
+    assert "dE/d((yp - 0.5)**2) * d((yp - 0.5)**2)/d(yp - 0.5)" in e.text
+    x = Value(3.0, label="x")
+    w = Value(2.0, label="w")
+    z = (x * w + w * x).relu()
+    path = explain(z, w).text
+    assert path.startswith("d(relu(x*w + w*x))/dw = sum over the 2 paths from w to relu(x*w + w*x)")
+    assert "drelu" not in path
+    a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(4.0, label="c")
+    names = [explain(y, a).output for y in (a - (b - c), (a - b) - c, a / (b * c), -(a + b),
+                                            (a * b) ** 2, a * -2.0, a + b + c)]
+    assert names == ["a - (b - c)", "a - b - c", "a/(b*c)", "-(a + b)", "(a*b)**2", "a*-2",
+                     "a + b + c"]
+
+
+def test_long_expressions_and_unlabelled_leaves_get_stable_names():
+    u, v = Value(0.5), Value(-1.5)  # unlabelled leaves: v0, v1 in topological order
+    y = ((u * v).tanh() * (u + v).exp() + u * v * u * v).sigmoid()
+    e = explain(y, u)
+    # the sum is too long to write out: it is the 2nd add (in topological order), add#2
+    assert e.output == "sigmoid(add#2)" and e.wrt == "v0"
+    assert "d(sigmoid(add#2))/d(add#2) * d(add#2)/d(tanh(v0*v1)*exp(v0 + v1))" in e.text
+    assert e.text == explain(y, u).text  # the same names every time
+    y.backward()
+    assert e.value == u.grad
+
+
+def test_which_operand_is_said_in_words():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    e = explain(y, x)
+    assert "(operand" not in e.text
+    assert "dy/dx (via the left operand) = 3" in e.text
+    assert r"\big|_{\text{via the right operand}}" in e.latex
+    s = autograd.sum([x, x, x])
+    s.label = "s"
+    assert "ds/dx (via operand 2) = 1" in explain(s, x).text
+
+
+def test_latex_escapes_every_special_in_a_label():
+    for label, tex in [
+        ("<img src=x onerror=alert(1)>", r"\mathrm{\lt img\ src=x\ onerror=alert(1)\gt }"),
+        ("a{b", r"\mathrm{a\{b}"),
+        ("a_b", r"\mathrm{a\_b}"),
+        (r"\end{aligned}", r"\mathrm{\backslash end\{aligned\}}"),
+        ("50% & #1 ~ $x$", r"\mathrm{50\%\ \&\ \#1\ \sim \ \$x\$}"),
+        ("x^2", r"\mathrm{x\hat{}2}"),
+    ]:
+        a = Value(1.0, label=label)
+        latex = explain(a * 2.0, a).latex
+        assert tex in latex, (label, latex)
+        assert "<" not in latex and ">" not in latex
+    # the expression names of unlabelled nodes are escaped the same way
+    a = Value(1.0, label="a_1")
+    assert r"\mathrm{a\_1*2}" in explain((a * 2.0).exp(), a, collapse=False).latex

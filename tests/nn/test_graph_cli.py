@@ -52,15 +52,40 @@ def test_explain_latex_and_digits(capsys):
     assert capsys.readouterr().out.startswith(r"\begin{aligned}\frac{\partial E}{\partial x_{1}}")
     assert run("explain", "w35", "--digits", "6") == 0
     assert "= 0.190283 * 0.213792 * 0.680267 = 0.027674" in capsys.readouterr().out
-    assert run("explain", "w35", "--digits", "0") == 2
-    assert "--digits must be >= 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        run("explain", "w35", "--digits", "0")
+    assert info.value.code == 2
+    assert "--digits: must be an integer from 1 to 17, got '0'" in capsys.readouterr().err
 
 
 def test_explain_unknown_name(capsys):
     with pytest.raises(SystemExit) as info:
-        run("explain", "w53")
+        run("explain", "w99")
     assert info.value.code == 2
-    assert "invalid choice: 'w53'" in capsys.readouterr().err
+    assert "NAME: must be one of w13, w23" in capsys.readouterr().err
+
+
+def test_explain_takes_the_posts_spelling(capsys):
+    # The post's w53 (into 5 from 3) is our w35: the same weight, said so, then its chain.
+    assert run("explain", "w53") == 0
+    note, text, grad_line = capsys.readouterr().out.splitlines()
+    assert note.startswith("w53 is the post's name for w35, the same weight")
+    assert text.startswith("dE/dw35 = dE/dyp * dyp/dz5 * dz5/dw35 = ")
+    assert grad_line == f"backward() gives w35.grad = {STEP1_GRADS['w35']!r}"
+    for post, ours in graph_cli.POST_NAMES.items():
+        assert run("explain", post) == 0
+        out = capsys.readouterr().out
+        assert f"{post} is the post's name for {ours}" in out
+        assert f"backward() gives {ours}.grad = {STEP1_GRADS[ours]!r}" in out
+    assert sorted(graph_cli.POST_NAMES) == ["w31", "w32", "w41", "w42", "w53", "w54"]
+
+
+def test_highlight_takes_the_posts_spelling(tmp_path, capsys):
+    ours, post = tmp_path / "ours.gv", tmp_path / "post.gv"
+    assert run("graph", "--out", str(ours), "--highlight", "w35") == 0
+    assert run("graph", "--out", str(post), "--highlight", "w53") == 0
+    assert post.read_text(encoding="utf-8") == ours.read_text(encoding="utf-8")
+    assert "w53 is the post's name for w35, the same weight" in capsys.readouterr().out
 
 
 def test_graph_source_needs_no_dot(tmp_path, capsys):
@@ -76,8 +101,10 @@ def test_graph_source_needs_no_dot(tmp_path, capsys):
 
 
 def test_graph_bad_suffix(tmp_path, capsys):
-    assert run("graph", "--out", str(tmp_path / "g.txt")) == 2
-    assert "--out must end in .svg, .png, .pdf, .gv or .dot" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        run("graph", "--out", str(tmp_path / "g.txt"))
+    assert info.value.code == 2
+    assert "--out: must end in .svg, .png, .pdf, .dot or .gv" in capsys.readouterr().err
     assert not (tmp_path / "g.txt").exists()
 
 
