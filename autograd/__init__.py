@@ -19,10 +19,13 @@ from .check import GradcheckError, gradcheck, numerical_grad
 from .draw import draw_dot
 from .explain import explain, Explanation
 from .ops import CATALOGUE, DomainError, Op
+from .page import BackwardPage, to_html
+from .trace import BackwardTrace, trace_backward
 from .value import Value, logsumexp, mean, sum
 
 __all__ = [
     "Value", "sum", "mean", "logsumexp", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "AnomalyError", "topo_order", "gradcheck", "numerical_grad",
     "GradcheckError", "CATALOGUE", "Op", "DomainError", "draw_dot", "explain", "Explanation",
+    "to_html", "BackwardPage", "trace_backward", "BackwardTrace",
 ]
