@@ -26,6 +26,7 @@
     const m = /^v(\d+)(_op)?$/.exec(title.textContent);
     if (!m) continue;
     const i = Number(m[1]);
+    g.dataset.node = String(i); // the title becomes the hover text below
     if (m[2]) {
       ovals[i] = g;
       continue;
@@ -193,7 +194,46 @@
     el("prev").disabled = k === 0;
     el("reset").disabled = k === 0;
     el("next").disabled = k === LAST;
-    if (focus) focus.scrollIntoView({ block: "nearest", inline: "nearest" });
+    if (focus) reveal(focus);
+  }
+
+  // Keep the current box in view. scrollIntoView would force a layout of the whole picture at
+  // every step (most of a step's time on a big graph); the boxes never move, so their places are
+  // measured once, and the scroll position is followed by its events.
+  const frame = el("graph");
+  const view = { left: 0, top: 0, width: 0, height: 0 };
+  let places = null;
+  frame.addEventListener("scroll", () => {
+    view.left = frame.scrollLeft;
+    view.top = frame.scrollTop;
+  }, { passive: true });
+  new ResizeObserver(() => {
+    view.width = frame.clientWidth;
+    view.height = frame.clientHeight;
+    places = null; // measured again at the next step (the picture may have been hidden)
+  }).observe(frame);
+  function reveal(element) {
+    if (view.width === 0) return;
+    if (places === null) {
+      places = new Map();
+      const origin = frame.getBoundingClientRect();
+      for (const g of svg.querySelectorAll("g.node, g.edge")) {
+        const r = g.getBoundingClientRect();
+        places.set(g, { x: r.left - origin.left + frame.scrollLeft,
+          y: r.top - origin.top + frame.scrollTop, w: r.width, h: r.height });
+      }
+    }
+    const p = places.get(element);
+    if (!p) return;
+    let { left, top } = view;
+    // out of view: bring it to the middle (pixel positions only; no number shown is computed)
+    if (p.x < left || p.x + p.w > left + view.width) left = Math.max(0, p.x - (view.width - p.w) / 2);
+    if (p.y < top || p.y + p.h > top + view.height) top = Math.max(0, p.y - (view.height - p.h) / 2);
+    if (left !== view.left || top !== view.top) {
+      frame.scrollTo(left, top);
+      view.left = left; // until the scroll event says where it really stopped
+      view.top = top;
+    }
   }
 
   function go(k) {
