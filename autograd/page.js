@@ -89,25 +89,17 @@
     doneCell[i].textContent = on ? "yes" : "";
     completeCount += on ? 1 : -1;
   }
-  function apply(k) {
-    if (k <= N) return setData(k - 1, true);
+  function change(k, on) { // on: take step k; off: take it back
+    if (k <= N) return setData(k - 1, on);
     if (k === N + 1) {
-      setGrad(ROOT, D.seed[1], D.seed[2]);
-      return setComplete(ROOT, true);
+      const [short, full] = on ? [D.seed[1], D.seed[2]] : D.zero;
+      setGrad(ROOT, short, full);
+      return setComplete(ROOT, on);
     }
     const u = D.updates[k - N - 2];
-    setGrad(u[TARGET], u[AFTER], u[AFTER_R]);
-    if (u[COMPLETES]) setComplete(u[TARGET], true);
-  }
-  function undo(k) {
-    if (k <= N) return setData(k - 1, false);
-    if (k === N + 1) {
-      setGrad(ROOT, D.zero[0], D.zero[1]);
-      return setComplete(ROOT, false);
-    }
-    const u = D.updates[k - N - 2];
-    setGrad(u[TARGET], u[BEFORE], u[BEFORE_R]);
-    if (u[COMPLETES]) setComplete(u[TARGET], false);
+    if (on) setGrad(u[TARGET], u[AFTER], u[AFTER_R]);
+    else setGrad(u[TARGET], u[BEFORE], u[BEFORE_R]);
+    if (u[COMPLETES]) setComplete(u[TARGET], on);
   }
 
   // --- what the panel says about the current step ---------------------------------------------
@@ -238,8 +230,8 @@
 
   function go(k) {
     k = Math.max(0, Math.min(LAST, k));
-    while (cur < k) apply(++cur);
-    while (cur > k) undo(cur--);
+    while (cur < k) change(++cur, true);
+    while (cur > k) change(cur--, false);
     describe(k);
   }
 
@@ -255,6 +247,11 @@
     e.preventDefault();
     go(to);
   });
+  if (D.highlight) {
+    el("legend").textContent =
+      `In red: the path(s) from ${D.highlight} up to ${nodes[ROOT].name}, the chain(s) ` +
+      `its gradient is multiplied along.`;
+  }
   document.body.dataset.steps = String(LAST);
   describe(0);
 })();

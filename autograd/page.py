@@ -93,7 +93,15 @@ def _g(name: str) -> str:
 
 
 def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
-    """The trace as the page reads it: strings only, every number already formatted."""
+    """The trace as the page reads it: strings only, every number already formatted.
+
+    nodes[i]    the Value at position i of topo_order: its name (label, or explain's name),
+                "g(name)", kind (leaf, const or the operation), formula, data and final grad
+                (short and repr)
+    updates[j]  backward()'s j-th update, as a row (short to keep a 500-Value page small):
+                node, operand, target, then short and repr of local_grad, upstream,
+                contribution, before and after, then completes (0/1) and which arrow
+    """
     order = list(trace.order)
     names = _names(order)
 
@@ -114,7 +122,8 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
                 _operation_text(node, [n(x.data) for x in operands]),
             ])
         nodes.append({
-            "name": names[node], "g": _g(names[node]), "label": node.label, "kind": kind, "formula": formula,
+            "name": names[node], "g": _g(names[node]), "label": node.label, "kind": kind,
+            "formula": formula,
             "data": n(node.data), "dataRepr": repr(node.data),
             "grad": n(trace.grads[i]), "gradRepr": repr(trace.grads[i]),
         })
@@ -161,7 +170,8 @@ def _asset(name: str) -> str:
 
 
 def _csp_hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def to_html(
@@ -255,6 +265,7 @@ below, for all of them.</p>
 <div id="detail"></div>
 <div id="running"></div>
 <div id="status"></div>
+<div id="legend"></div>
 </div>
 </header>
 <main>
