@@ -20,6 +20,8 @@ from .draw import draw_dot
 from .explain import explain, Explanation
 from .higher import hessian, hvp
 from .ops import CATALOGUE, DomainError, Op
+from .page import BackwardPage, to_html
+from .trace import BackwardTrace, trace_backward
 from .value import Value, logsumexp, mean, sum
 
 __all__ = [
@@ -27,4 +29,5 @@ __all__ = [
     "detect_anomaly", "AnomalyError", "topo_order", "gradcheck", "numerical_grad",
     "GradcheckError", "CATALOGUE", "Op", "DomainError", "draw_dot", "explain", "Explanation",
     "gradgradcheck", "hessian", "hvp",
+    "to_html", "BackwardPage", "trace_backward", "BackwardTrace",
 ]

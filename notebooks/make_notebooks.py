@@ -117,6 +117,24 @@ $w_{35}$ chain multiplies along; each arrow carries its local derivative. The co
     code("""
 draw_dot(g.error, highlight="w35", show_local_grads=True, hide_constants=True)
 """),
+    md("""
+## Watch `backward()` step by step
+
+The picture shows the finished graph. `to_html` replays how it was filled in: first each
+Value's data in topological order, then the backward pass one chain-rule update at a time,
+`operand.grad += local_grad × upstream`, in exactly the order `backward()` performs them. Step
+with Next, the arrow keys or the slider; a node is outlined in green once its gradient is complete.
+`page.save("worked.html")` writes the same page as a file to open in a browser.
+"""),
+    code("""
+from autograd import to_html
+
+page = to_html(g.error, highlight="w35", show_local_grads=True, hide_constants=True)
+# The page's gradients are backward()'s, bit for bit.
+assert all(page.trace.grad(w) == w.grad for w in g.weights.values())
+print(page)
+page
+"""),
     md(r"""
 ## One update, by hand and by `backward()`
 

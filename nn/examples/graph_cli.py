@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from autograd import Value, draw_dot, explain, topo_order
+from autograd import Value, draw_dot, explain, to_html, topo_order
 
 from . import worked_example
 from ._args import fail, integer, out_file
@@ -55,9 +55,13 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
         description="Draw the graph of E for the 2-2-1 network of the post after one forward "
         "and backward pass: one box per Value (label, data, grad), one oval per operation.",
     )
-    g.add_argument("--out", required=True, type=out_file((*RENDERED, *sorted(SOURCE))),
-                   help="file to write: .svg, .png or .pdf (needs the `dot` program), or .gv/.dot "
-                        "for the DOT source")
+    where = g.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=out_file((*RENDERED, *sorted(SOURCE))),
+                       help="file to write: .svg, .png or .pdf (needs the `dot` program), or "
+                            ".gv/.dot for the DOT source")
+    where.add_argument("--html", type=out_file((".html", ".htm")), metavar="FILE",
+                       help="write one self-contained page that steps through the forward pass "
+                            "and backward(), update by update (open it in a browser)")
     g.add_argument("--highlight", type=node_name, metavar="NAME",
                    help="draw the path(s) from NAME up to E in red, e.g. w35 (the post's w53) "
                         f"(one of {', '.join(LABELS)})")
@@ -91,6 +95,8 @@ def _graph() -> tuple[Value, dict[str, Value]]:
 
 def run_graph(args: argparse.Namespace) -> int:
     error, nodes = _graph()
+    if args.html is not None:
+        return _write_html(args, error, nodes)
     suffix = args.out.suffix.lower()
     dot = draw_dot(
         error,
@@ -117,6 +123,32 @@ def run_graph(args: argparse.Namespace) -> int:
     if args.highlight and same_weight(args.highlight):
         print(same_weight(args.highlight))
     print(f"wrote {args.out}")
+    return 0
+
+
+def _write_html(args: argparse.Namespace, error: Value, nodes: dict[str, Value]) -> int:
+    import graphviz
+
+    try:
+        page = to_html(
+            error,
+            highlight=nodes[args.highlight] if args.highlight else None,
+            show_local_grads=args.local_grads,
+            hide_constants=not args.show_constants,
+            title="The worked example: watch backward() step by step",
+        )
+    except graphviz.ExecutableNotFound:
+        return fail("chainrule graph", "the `dot` program of Graphviz is not installed (Debian: "
+                    "apt-get install graphviz); the page draws the graph with it")
+    try:
+        page.save(args.html)
+    except OSError as e:
+        return fail("chainrule graph", f"--html cannot be written: {str(args.html)!r}: "
+                    f"{e.strerror or e}", 2)
+    if args.highlight and same_weight(args.highlight):
+        print(same_weight(args.highlight))
+    print(f"wrote {args.html}: {len(page.trace.order)} Values, {len(page.trace.updates)} "
+          f"chain-rule updates; open it in a browser (file://{args.html.resolve()})")
     return 0
 
 

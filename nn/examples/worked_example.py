@@ -1,4 +1,4 @@
-"""The 2-2-1 network of the Chinese post (seeds/001, "例如更新 w53"), step by step.
+"""The 2-2-1 network of the post "反向传播" ("例如更新 w53"; docs/worked_example.md), step by step.
 
 Inputs x1 = 0.35, x2 = 0.9, target ya = 0.5, sigmoid on both layers, no biases,
 E = 1/2 (yp - ya)^2. The post loops: forward, print "step = N: yp = ..., Error = ...",

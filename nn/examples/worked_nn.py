@@ -1,4 +1,4 @@
-"""The worked example (seeds/001) through `nn`: MLP.from_weights, half_sse_loss, SGD / RMSprop.
+"""The worked example through `nn`: MLP.from_weights, half_sse_loss, SGD / RMSprop.
 
 The same 2-2-1 sigmoid network as `worked_example.py`, written the way one writes any model:
 

@@ -13,7 +13,7 @@ from autograd import Explanation, Value, explain, topo_order
 from nn.examples.worked_example import START, forward
 from tests.strategies import recipes
 
-# The post's numbers for the w53 (w35) chain, WORKED_EXAMPLE.md.
+# The post's numbers for the w53 (w35) chain, docs/worked_example.md.
 DE_DYP = 0.19028349290764435
 DYP_DZ5 = 0.21379219232686647
 DZ5_DW35 = 0.6802671966986485

@@ -26,7 +26,7 @@ def test_worked_example_through_nn_is_the_bare_value_run_bit_for_bit(optimizer, 
 def test_worked_example_through_nn_meets_the_documented_numbers():
     sgd, rms = worked_nn.run("sgd"), worked_nn.run("rmsprop")
     assert sgd[0].yp == 0.6902834929076443 and sgd[0].error == 0.01810390383656677
-    assert sgd[1].yp == 0.6820185832642942  # WORKED_EXAMPLE.md, true gradient descent
+    assert sgd[1].yp == 0.6820185832642942  # docs/worked_example.md, true gradient descent
     assert (sgd[-1].yp, sgd[-1].error) == (0.5004345049132229, 9.439725980743902e-08)
     assert rms[1].yp == 0.6111142613827681
     assert (rms[-1].yp, rms[-1].error) == (0.5002791426668578, 3.896031423024269e-08)

@@ -87,7 +87,7 @@ def test_worked_example_network_from_weights():
     assert all(n.b is None for layer in model.layers for n in layer.neurons)
     assert model.num_parameters() == 6
     (yp,) = model([0.35, 0.9])
-    assert yp.data == 0.6902834929076443  # WORKED_EXAMPLE.md, bit for bit
+    assert yp.data == 0.6902834929076443  # docs/worked_example.md, bit for bit
     error = nn.half_sse_loss([yp], [0.5])
     assert error.data == 0.01810390383656677
     error.backward()

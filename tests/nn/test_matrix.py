@@ -210,7 +210,7 @@ def test_gradients_equal_nn_mlp_through_to_mlp(case):
 
 
 def test_worked_example_gradients():
-    """The 2-2-1 worked example (WORKED_EXAMPLE.md): its six step-1 gradients, as matrices."""
+    """The 2-2-1 worked example (docs/worked_example.md): its six step-1 gradients, as matrices."""
     # nn.MLP rows (out x in): hidden [[w13, w23], [w14, w24]], output [[w35, w45]].
     mlp = MLP.from_weights([[[0.1, 0.8], [0.4, 0.6]], [[0.3, 0.9]]],
                            activation="sigmoid", output_activation="sigmoid")

@@ -188,7 +188,7 @@ def test_schedules_match_torch(ours, theirs, kwargs):
 
 
 def test_the_posts_pytorch_code_in_float64_stops_at_step_11():
-    """seeds/001's own PyTorch version (RMSprop(lr=0.1, alpha=0.999, eps=1e-2), loss
+    """Post 001's own PyTorch version (RMSprop(lr=0.1, alpha=0.999, eps=1e-2), loss
     1/2*mean), in float64, against nn's: the same predictions and errors, stopping at 11."""
 
     class Net(torch.nn.Module):

@@ -1,4 +1,4 @@
-"""The facts of shared/WORKED_EXAMPLE.md, met by the bare-Value demo and the CLI."""
+"""The facts of the worked example (docs/worked_example.md): the bare-Value demo and the CLI."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_the_w53_chain_bit_for_bit():
     assert wx.START["w35"] - g.weights["w35"].grad == 0.27232596506128215
 
 
-# (optimizer, order) -> (steps, step 2 yp, last yp, last E) from WORKED_EXAMPLE.md
+# (optimizer, order) -> (steps, step 2 yp, last yp, last E) from docs/worked_example.md
 FACTS = {
     ("sgd", "document"): (111, 0.6820312027460466, 0.5004302844701667, 9.2572362633313e-08),
     ("rmsprop", "document"): (11, 0.6118790538896405, 0.5002367820786155, 2.803287637675012e-08),

@@ -1,0 +1,283 @@
+"""`to_html(root)`: one self-contained page that steps through the forward and backward pass.
+
+The page holds three things inline: the graph as `draw_dot` draws it (SVG rendered by `dot`,
+so the picture is the one learners already know), the trace of `trace_backward` as JSON, and a
+small script that walks it: first each Value's data in topological order, then the seed and one
+`operand.grad += local_grad * upstream` per step, in `backward()`'s own order. No network access
+(a Content-Security-Policy forbids any fetch), and it works opened from disk.
+
+Every number shown is formatted here, in Python, from the engine's floats (the digits of
+`draw_dot` and `explain`, and `repr` for the full ones); the script only chooses which strings
+to show, so it can never round differently from the engine.
+
+Labels are text, never markup: in the SVG they are escaped by `draw_dot` and by `dot`; in the
+JSON every `<`, `>` and `&` is written as a `\\u` escape, so nothing ends the data block early;
+and the script writes them with `textContent` only. The CSP allows only this page's own script
+(by its hash), so even an injected `<script>` could not run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .draw import _num, draw_dot
+from .explain import _names
+from .ops import CATALOGUE
+from .trace import BackwardTrace, trace_backward
+from .value import Value
+
+__all__ = ["BackwardPage", "to_html"]
+
+# An n-ary operation with more operands than this is written with an ellipsis in the page.
+_MAX_SHOWN_OPERANDS = 6
+
+
+@dataclass(frozen=True)
+class BackwardPage:
+    """The page as a string (`.html`), with the trace it shows (`.trace`).
+
+    `save(path)` writes it; Jupyter shows it inline (in a sandboxed frame, so its script and
+    styles stay apart from the notebook's).
+    """
+
+    html: str
+    trace: BackwardTrace
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(self.html, encoding="utf-8")
+        return path
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
+            'style="width: 100%; height: 640px; border: 1px solid #ccc"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        n = len(self.trace.order)
+        return (
+            f"<BackwardPage: {n} Values, {len(self.trace.updates)} chain-rule updates, "
+            f"{len(self.html.encode('utf-8'))} bytes>"
+        )
+
+
+def _operation_text(node: Value, parts: list[str]) -> str:
+    """How the page writes the operation of `node` on `parts` (names or numbers)."""
+    symbol = _symbol(node)
+    if len(parts) == 2 and node.op not in ("sum", "logsumexp"):
+        return f"{parts[0]} {symbol} {parts[1]}"
+    if node.op == "neg":
+        return f"-{parts[0]}"
+    if len(parts) > _MAX_SHOWN_OPERANDS:
+        parts = parts[: _MAX_SHOWN_OPERANDS - 1] + [f"… ({len(parts)} operands) …", parts[-1]]
+    return f"{symbol}({', '.join(parts)})"
+
+
+def _symbol(node: Value) -> str:
+    return CATALOGUE[node.op].symbol
+
+
+def _g(name: str) -> str:
+    """g(w35), and g(w35 * y3) for the unlabelled node explain names (w35 * y3)."""
+    inner = name[1:-1] if name.startswith("(") and name.endswith(")") else name
+    return f"g({inner})"
+
+
+def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
+    """The trace as the page reads it: strings only, every number already formatted.
+
+    nodes[i]    the Value at position i of topo_order: its name (label, or explain's name),
+                "g(name)", kind (leaf, const or the operation), formula, data and final grad
+                (short and repr)
+    updates[j]  backward()'s j-th update, as a row (short to keep a 500-Value page small):
+                node, operand, target, then short and repr of local_grad, upstream,
+                contribution, before and after, then completes (0/1) and which arrow
+    """
+    order = list(trace.order)
+    names = _names(order)
+
+    def n(x: float) -> str:
+        return _num(x, digits)
+
+    nodes = []
+    for i, node in enumerate(order):
+        if node.op == "const":
+            kind, formula = "const", "a number written in the expression"
+        elif node.is_leaf:
+            kind, formula = "leaf", "a leaf: a Value you made"
+        else:
+            kind = node.op
+            operands = node.operands
+            formula = " = ".join([
+                _operation_text(node, [names[x] for x in operands]),
+                _operation_text(node, [n(x.data) for x in operands]),
+            ])
+        nodes.append({
+            "name": names[node], "g": _g(names[node]), "label": node.label, "kind": kind,
+            "formula": formula,
+            "data": n(node.data), "dataRepr": repr(node.data),
+            "grad": n(trace.grads[i]), "gradRepr": repr(trace.grads[i]),
+        })
+    updates: list[list[Any]] = [
+        [u.node, u.operand, u.target, n(u.local_grad), repr(u.local_grad), n(u.upstream),
+         repr(u.upstream), n(u.contribution), repr(u.contribution), n(u.before),
+         repr(u.before), n(u.after), repr(u.after), int(u.completes)]
+        for u in trace.updates
+    ]
+    # Which drawn arrow each update runs along: operand -> the node's oval; where one operation
+    # uses the same Value twice (x * x) there are two such arrows, told apart by operand order.
+    seen: dict[tuple[int, int], int] = {}
+    for u, row in zip(trace.updates, updates):
+        key = (u.target, u.node)
+        row.append(seen.get(key, 0))
+        seen[key] = seen.get(key, 0) + 1
+    return {
+        "nodes": nodes,
+        "updates": updates,
+        "seed": [len(order) - 1, n(trace.upstream), repr(trace.upstream)],
+        "zero": [n(0.0), repr(0.0)],  # backward() zeroes every gradient before it starts
+        "highlight": highlight,
+    }
+
+
+def _json_for_html(data: dict[str, Any]) -> str:
+    """JSON that cannot end its <script> block or open a tag, whatever the labels say."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for ch, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, escape)
+    return text
+
+
+def _svg_for_html(svg: str) -> str:
+    """dot's SVG without its XML prolog, doctype and comments, ready to sit inside HTML."""
+    start = svg.index("<svg")
+    body = svg[start:]
+    return re.sub(r"<!--.*?-->\n?", "", body, flags=re.DOTALL)
+
+
+def _asset(name: str) -> str:
+    return resources.files("autograd").joinpath(name).read_text(encoding="utf-8")
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def to_html(
+    root: Value,
+    *,
+    highlight: Value | str | None = None,
+    show_local_grads: bool = False,
+    hide_constants: bool = False,
+    max_nodes: int | None = 500,
+    digits: int = 4,
+    rankdir: str = "LR",
+    upstream: float = 1.0,
+    title: str = "Watch backward() step by step",
+) -> BackwardPage:
+    """A page that steps through `root`'s forward pass and then `root.backward(upstream)`.
+
+    The arguments shared with `draw_dot` mean the same and are checked the same way (a graph
+    over `max_nodes` Values is refused, saying how to draw it anyway). Nothing in the graph is
+    changed; the gradients shown are those `backward()` gives on fresh gradients. Rendering
+    needs Graphviz's `dot` program.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"to_html: root must be a Value, got {type(root).__name__}")
+    if not isinstance(title, str):
+        raise TypeError(f"to_html: title must be a str, got {type(title).__name__}")
+
+    def draw() -> Any:  # graphviz.Digraph
+        return draw_dot(root, highlight=highlight, show_local_grads=show_local_grads,
+                        hide_constants=hide_constants, max_nodes=max_nodes, digits=digits,
+                        rankdir=rankdir)
+
+    try:  # draw_dot's own checks (max_nodes first of all), before any work on a big graph
+        draw()
+    except (TypeError, ValueError) as error:
+        raise type(error)(str(error).replace("draw_dot:", "to_html:", 1)) from None
+
+    trace = trace_backward(root, upstream)
+    # Draw with the final gradients in the boxes, so each box is sized for the numbers it will
+    # show; the grads of the user's graph are put back as they were.
+    saved = [node.grad for node in trace.order]
+    try:
+        for node, g in zip(trace.order, trace.grads):
+            node.grad = g
+        svg = draw().pipe(format="svg").decode("utf-8")
+    finally:
+        for node, g in zip(trace.order, saved):
+            node.grad = g
+
+    if isinstance(highlight, Value):
+        highlight = _names(list(trace.order))[highlight]
+    data = _json_for_html(_data(trace, digits, highlight or ""))
+    script, style = _asset("page.js"), _asset("page.css")
+    csp = (f"default-src 'none'; script-src {_csp_hash(script)}; "
+           f"style-src {_csp_hash(style)}; img-src 'none'")
+    page = _TEMPLATE.format(
+        csp=html.escape(csp, quote=True), title=html.escape(title), style=style,
+        svg=_svg_for_html(svg), data=data, script=script,
+    )
+    return BackwardPage(page, trace)
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<p class="how">Step with the buttons, the arrow keys (&larr; &rarr;, Home, End) or the slider.
+First the forward pass fills in each Value's data in topological order; then
+<code>backward()</code> seeds the root and applies the chain rule,
+<code>operand.grad += local_grad &times; upstream</code>, one update per step, in the order the
+engine performs them. A node is <span class="key complete">complete</span> once every use of it
+has passed its gradient back. Numbers to 4 significant digits; hover a box, or open the table
+below, for all of them.</p>
+<div class="controls">
+<button type="button" id="reset" title="back to the start (Home)">Reset</button>
+<button type="button" id="prev" title="one step back (&larr;)">&larr; Prev</button>
+<button type="button" id="next" title="one step on (&rarr;)">Next &rarr;</button>
+<input type="range" id="slider" min="0" max="0" value="0" aria-label="jump to step">
+<span id="counter"></span>
+</div>
+<div id="panel" aria-live="polite">
+<div id="phase"></div>
+<div id="headline"></div>
+<div id="detail"></div>
+<div id="running"></div>
+<div id="status"></div>
+<div id="legend"></div>
+</div>
+</header>
+<main>
+<div id="graph">{svg}</div>
+<details id="table-box">
+<summary>Every Value: data and running gradient, all digits (<code>repr</code>)</summary>
+<table id="values"><thead><tr><th>#</th><th>name</th><th>operation</th><th>data</th>
+<th>grad</th><th>complete</th></tr></thead><tbody></tbody></table>
+</details>
+</main>
+<script type="application/json" id="trace">{data}</script>
+<script>{script}</script>
+</body>
+</html>
+"""

@@ -1,0 +1,45 @@
+"""`chainrule graph --html`: the worked example's step-by-step page (the browser test opens it)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+import nn.cli
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="the `dot` program of Graphviz is not installed (apt-get install graphviz)",
+)
+
+
+@needs_dot
+def test_writes_the_page(tmp_path, capsys):
+    out = tmp_path / "worked.html"
+    assert nn.cli.main(["graph", "--html", str(out), "--highlight", "w35", "--local-grads"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"wrote {out}: 26 Values, 27 chain-rule updates; open it in a browser")
+    assert out.as_uri() in said
+    text = out.read_text(encoding="utf-8")
+    assert "<title>The worked example: watch backward() step by step</title>" in text
+    assert 'class="node value highlight"' in text and "dyp/dz5 = 0.2138" in text
+    data = json.loads(re.search(r'id="trace">(.*?)</script>', text, re.DOTALL).group(1))
+    assert data["highlight"] == "w35"
+    w35 = next(n for n in data["nodes"] if n["name"] == "w35")
+    assert w35["gradRepr"] == "0.027674034938717867"
+    assert "<B>const" not in text  # constants folded, as for --out; --show-constants draws them
+    assert nn.cli.main(["graph", "--html", str(out), "--show-constants"]) == 0
+    assert out.read_text(encoding="utf-8").count('class="node value') == 26
+
+
+def test_out_or_html_but_not_both(tmp_path, capsys):
+    for argv in (["graph"], ["graph", "--out", "a.gv", "--html", "a.html"]):
+        with pytest.raises(SystemExit) as info:
+            nn.cli.main(argv)
+        assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "one of the arguments --out --html is required" in err
+    assert "argument --html: not allowed with argument --out" in err
