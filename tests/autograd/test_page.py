@@ -62,8 +62,8 @@ def test_the_data_is_the_trace_in_strings():
     assert row[3:9:2] == ["0.6803", "0.04068", "0.02767"]  # local, upstream, contribution
     assert row[8] == "0.027674034938717867" and w35["g"] == "g(w35)"
     assert data["seed"] == [len(order) - 1, "1", "1.0"]
-    z5_input = next(e for e in data["nodes"] if e["name"] == "(w35 * y3)")
-    assert z5_input["g"] == "g(w35 * y3)" and z5_input["formula"] == "w35 * y3 = 0.3 * 0.6803"
+    z5_input = next(e for e in data["nodes"] if e["name"] == "w35*y3")
+    assert z5_input["g"] == "g(w35*y3)" and z5_input["formula"] == "w35 * y3 = 0.3 * 0.6803"
 
 
 def test_graph_is_left_as_it_was():

@@ -42,4 +42,4 @@ def test_out_or_html_but_not_both(tmp_path, capsys):
         assert info.value.code == 2
     err = capsys.readouterr().err
     assert "one of the arguments --out --html is required" in err
-    assert "argument --html: not allowed with argument --out" in err
+    assert "--html: not allowed with argument --out" in err
