@@ -143,8 +143,8 @@ def namespace() -> dict[str, object]:
 
 
 def call(fn: Callable[..., Any], values: tuple[Any, ...], upstream: Any) -> Any:
-    """Run batched code: inputs as float64 (arrays stay arrays), warnings of inf/NaN silenced
-    (the values follow IEEE 754, as the float code's)."""
+    """Run batched code (upstream None: the forward alone): inputs as float64 (arrays stay
+    arrays), warnings of inf/NaN silenced (the values follow IEEE 754, as the float code's)."""
     args = [np.asarray(v, dtype=float) if hasattr(v, "dtype") or isinstance(v, (list, tuple))
             else float(v) for v in values]
     for k, a in enumerate(args):
@@ -152,4 +152,4 @@ def call(fn: Callable[..., Any], values: tuple[Any, ...], upstream: Any) -> Any:
             raise ValueError(f"compiled.batched: input {k} must be a float or a 1-D array over "
                              f"the samples, got shape {a.shape}")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return fn(*args, upstream=upstream)
+        return fn(*args) if upstream is None else fn(*args, upstream=upstream)

@@ -330,9 +330,27 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
                 count[j] += 1
                 kind = kinds[0] if _opdef(node).arity == -1 else kinds[k]
                 copy_of[j] = i if kind == "copy" else -1
+    # Such a chain (t7 = yp - 0.5: dE/dyp is dE/dt7) is one variable, named after the label
+    # nearest the leaves if it has one: g_yp rather than g_t7.
+    rep = list(range(len(order)))
+    for j in range(root, -1, -1):
+        if count[j] == 1 and copy_of[j] >= 0 and not order[j].is_leaf:
+            rep[j] = rep[copy_of[j]]
+    label_of: dict[int, int] = {}
+    for j in range(len(order)):
+        if order[j].label and not plan.number[j] and sanitize(order[j].label):
+            label_of.setdefault(rep[j], j)
+    class_name: dict[int, str] = {}
+
+    def gradient_name(j: int) -> str:
+        r = rep[j]
+        if r not in class_name:
+            class_name[r] = names.take(f"g_{_bare(atom[label_of.get(r, r)])}")
+        return class_name[r]
+
     emit(f"    # backward: the chain rule from {atom[root]} down; g_n is d{atom[root]}/dn")
     if needs[root]:
-        gname[root] = names.take(f"g_{_bare(atom[root])}")
+        gname[root] = gradient_name(root)
         emit(f"    {gname[root]} = upstream")
     for i in range(root, -1, -1):
         node = order[i]
@@ -354,7 +372,7 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
                 started[j] = True
                 continue
             if not gname[j]:
-                gname[j] = names.take(f"g_{_bare(atom[j])}")
+                gname[j] = gradient_name(j)
             contribution = template.fill(env)
             if not started[j]:
                 started[j] = True
@@ -438,6 +456,7 @@ class Compiled:
         self.compile_seconds = time.perf_counter() - started
         self._forward: Callable[..., float] | None = None
         self._batched: Callable[..., Any] | None = None
+        self._batched_forward: Callable[..., Any] | None = None
         self._check = check
         self.calls = 0
 
@@ -495,11 +514,37 @@ class Compiled:
         from . import _batched
 
         self._args(values, "compiled.batched", arrays=True)
+        result: tuple[Any, tuple[Any, ...]] = _batched.call(self.batched_fn, values, upstream)
+        return result
+
+    @property
+    def batched_fn(self) -> Callable[..., Any]:
+        """The generated array function itself (no checks: float64 arrays and floats in; run
+        it under np.errstate(divide="ignore", invalid="ignore", over="ignore"))."""
         if self._batched is None:
+            from . import _batched
+
             self._batched = _run_source(self.batched_source, _batched.namespace(),
                                         "forward_backward")
-        result: tuple[Any, tuple[Any, ...]] = _batched.call(self._batched, values, upstream)
-        return result
+        return self._batched
+
+    def batched_forward(self, *values: Any) -> Any:
+        """The output alone over numpy arrays (the forward half of `batched`)."""
+        from . import _batched
+
+        self._args(values, "compiled.batched_forward", arrays=True)
+        return _batched.call(self.batched_forward_fn, values, None)
+
+    @property
+    def batched_forward_fn(self) -> Callable[..., Any]:
+        """The generated array forward itself (no checks, as batched_fn)."""
+        if self._batched_forward is None:
+            from . import _batched
+
+            source = _write(self._plan, self._inputs, self._wrt, arrays=True, backward=False,
+                            known=self._known | _BATCH_HELPERS)
+            self._batched_forward = _run_source(source, _batched.namespace(), "forward")
+        return self._batched_forward
 
 
 # --- the two ways in -------------------------------------------------------------------

@@ -140,6 +140,7 @@ def fit(
     scheduler: LRScheduler | None = None,
     l2: float = 0.0,
     callback: Callable[[int, History], None] | None = None,
+    compile: bool = False,  # noqa: A002 - as torch.compile
 ) -> History:
     """Train `model` on rows X and targets y; return the History.
 
@@ -151,6 +152,9 @@ def fit(
     l2          adds l2 * sum(p * p) over the model's parameters to each step's loss
     scheduler   stepped once at the end of every epoch
     callback    called as callback(epoch, history) after each epoch (epoch counted from 0)
+    compile     run each step through the model's compiled graph, batched over numpy arrays
+                (nn/compiled.py: needs a mean-reduction loss; the first step is checked against
+                the eager engine)
 
     Each step: forward, loss, optimizer.zero_grad(), backward(), optimizer.step(). A loss that
     is NaN or infinite raises `NonFiniteLossError` naming the epoch and step, before backward.
@@ -201,6 +205,11 @@ def fit(
     if not rows:
         raise ValueError(f"{where}: got no training data (X is empty)")
 
+    if compile:  # the same loop, each step done by generated code (nn/compiled.py)
+        from .compiled import fit_compiled
+
+        return fit_compiled(model, rows, targets, loss, optimizer, epochs, batch_size, seed,
+                            progress, metric_fns, scheduler, l2, callback)
     n = len(rows)
     rng = random.Random(int(seed))
     order = list(range(n))

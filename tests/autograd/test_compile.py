@@ -407,3 +407,28 @@ def test_a_100k_node_graph_compiles_and_runs_bit_identical():
     out, (g,) = compiled(0.5)
     node.backward()
     assert bits(out) == bits(node.data) and bits(g) == bits(x.grad)
+
+
+# --- where users meet it ------------------------------------------------------------------
+
+
+def test_codegen_prints_the_post_s_back_pass_in_its_names(capsys):
+    from nn.cli import main
+
+    assert main(["codegen"]) == 0
+    source = capsys.readouterr().out
+    for line in ("    y3 = sigmoid(z3)", "    yp = sigmoid(z5)", "    g_E = upstream",
+                 "    g_z5 = g_yp * (yp * (1.0 - yp))", "    g_w35 = g_z5 * y3",
+                 "    g_y3 = g_z5 * w35", "    g_w13 = g_z3 * x1", "    x1 = 0.35"):
+        assert line + "\n" in source or line + "  #" in source, line
+    scope: dict = {"__builtins__": {}, **scalar_namespace()}
+    exec(source, scope)  # noqa: S102 - what it prints runs, and gives backward()'s numbers
+    from nn.examples import worked_example
+
+    g = worked_example.forward(worked_example.START)
+    g.error.backward()
+    out, grads = scope["forward_backward"](*worked_example.START.values())
+    assert out == g.error.data
+    assert list(grads) == [g.weights[n].grad for n in worked_example.START]
+    assert main(["codegen", "--batched"]) == 0
+    assert "def forward_backward(w13" in capsys.readouterr().out

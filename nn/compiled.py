@@ -1,0 +1,222 @@
+"""Training through the compiled graph: `fit(..., compile=True)`.
+
+The model's graph has the same shape for every sample (micrograd's demo: one MLP applied to each
+point), so it is recorded ONCE, on Values standing for one input row, and compiled
+(autograd.compile). Each step then runs that code over numpy arrays, one entry per sample of the
+batch, instead of building a graph of Values for every sample: the model's forward, the loss of
+each sample from the model's outputs, then the model's backward from those outputs.
+
+The loss must be a mean over samples of a loss of each sample (every nn loss with
+reduction="mean"). A loss that looks at a target in Python (hinge_loss's `if y == 1`) gives
+one small loss graph per target value: samples are grouped by target for that part.
+
+Gradients are summed over the samples in the order backward() sums them (the L2 penalty's
+first, then the samples from last to first), with a sequential sum (np.cumsum), so for a model
+whose every parameter is used once per sample (an MLP) with + - * / relu, the steps are the eager
+engine's bit for bit; with exp, log, tanh (numpy's, not math's) they agree to about 1e-15.
+The first step's first 8 samples also run on the eager engine and are compared (1e-12
+relative: loss and every gradient), so a loss or a
+model this cannot follow (Python control flow on inputs, a sum reduction) is an error, not a
+silently different training.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Value
+from autograd.compile import Compiled, compile
+
+from .module import Module
+from .optim import LRScheduler, Optimizer
+
+__all__ = ["CompiledStep", "fit_compiled"]
+
+MAX_GROUPS = 32
+CHECKED_SAMPLES = 8  # the first step's first samples are also run on the eager engine
+
+
+def _key(target: Any) -> Any:
+    if isinstance(target, (list, tuple)):
+        return tuple(float(t) for t in target)
+    return float(target)
+
+
+class CompiledStep:
+    """One model and loss, compiled: `loss_and_grads(batch)` for rows and targets."""
+
+    def __init__(self, model: Module, rows: list[list[float]], targets: list[Any],
+                 loss: Callable[..., Value], l2: float) -> None:
+        where = "fit(compile=True)"
+        widths = {len(r) for r in rows}
+        if len(widths) != 1:
+            raise ValueError(f"{where}: every row of X must have the same length, got "
+                             f"{sorted(widths)}")
+        (nin,) = widths
+        self.params = model.parameters()
+        self.X = np.array(rows, dtype=float)
+        keys = [_key(t) for t in targets]
+        distinct = list(dict.fromkeys(keys))
+        if len(distinct) > MAX_GROUPS:
+            raise ValueError(f"{where}: the targets take {len(distinct)} values; the compiled "
+                             f"step groups samples by target (a loss may branch on it) and "
+                             f"allows {MAX_GROUPS}; use compile=False")
+        self.group_of = np.array([distinct.index(k) for k in keys])
+        # The model, once for every sample: its outputs (forward), and d/d params of
+        # sum_k out_k * seed_k, which is the backward pass from the outputs with upstream
+        # seed_k = dloss/dout_k (the products by upstream 1.0 are exact: the same bits).
+        xs = [Value(0.0, label=f"x{j}") for j in range(nin)]
+        outputs = model(xs)
+        if isinstance(outputs, Value):
+            outputs = [outputs]
+        seeds = [Value(0.0, label=f"seed{k}") for k in range(len(outputs))]
+        self.outputs = [compile(o, [*xs, *self.params], wrt=[]) for o in outputs]
+        pulled = autograd.sum([o * s for o, s in zip(outputs, seeds)])
+        self.model = compile(pulled, [*xs, *seeds, *self.params], wrt=self.params)
+        # The loss of one sample from the model's outputs, one graph per target value.
+        outs = [Value(0.0, label=f"out{k}") for k in range(len(outputs))]
+        self.losses: list[Compiled] = []
+        for k in distinct:
+            one = loss([outs], [targets[keys.index(k)]])
+            if not isinstance(one, Value):
+                raise TypeError(f"{where}: the loss function must return one Value, got "
+                                f"{type(one).__name__}")
+            self.losses.append(compile(one, outs))
+        self.l2 = float(l2)
+        self.penalty = None
+        if l2:
+            self.penalty = compile(self.l2 * autograd.sum([p * p for p in self.params]),
+                                   self.params)
+
+    def loss_and_grads(self, batch: Sequence[int]) -> tuple[float, np.ndarray, list[list[float]]]:
+        """The batch's loss, the gradient of every parameter, and each sample's outputs."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # IEEE 754 values
+            return self._loss_and_grads(batch)
+
+    def _loss_and_grads(self, batch: Sequence[int]) -> tuple[float, np.ndarray,
+                                                              list[list[float]]]:
+        values = [p.data for p in self.params]
+        index = np.asarray(batch)
+        n = len(index)
+        inputs = self.X[index].T
+        outs = [np.broadcast_to(o.batched_forward_fn(*inputs, *values), (n,))
+                for o in self.outputs]
+        # Each sample's loss and dloss/dout, group by group (a loss may branch on the target).
+        sample_loss = np.empty(n)
+        seeds = np.empty((len(outs), n))
+        groups = self.group_of[index]
+        for g, compiled in enumerate(self.losses):
+            where = np.nonzero(groups == g)[0]
+            if len(where):
+                out, grads = compiled.batched_fn(*[o[where] for o in outs], upstream=1.0 / n)
+                sample_loss[where] = out
+                seeds[:, where] = grads
+        _, grads = self.model.batched_fn(*inputs, *seeds, *values, upstream=1.0)
+        # Column 0: the L2 penalty's gradient (backward() takes it first); then the samples,
+        # last to first, as backward() reaches them.
+        columns = np.zeros((len(values), n + 1))
+        try:
+            block = np.array(grads, dtype=float)
+        except ValueError:  # some gradients are floats (the same for every sample)
+            block = np.array([np.broadcast_to(g, (n,)) for g in grads])
+        columns[:, 1:] = block[:, ::-1] if block.ndim == 2 else block[:, None]
+        number = autograd.ops.sum_(*sample_loss.tolist()) / n
+        if self.penalty is not None:
+            penalty, penalty_grads = self.penalty.fn(*values)
+            number = number + penalty
+            columns[:, 0] = penalty_grads
+        total = np.cumsum(columns, axis=1)[:, -1]  # sequential: the eager order of additions
+        scores = np.column_stack(outs).tolist()
+        return number, total, scores
+
+
+def _eager_step(model: Module, rows: list[list[float]], targets: list[Any], batch: Sequence[int],
+                loss: Callable[..., Value], l2: float) -> tuple[float, list[float]]:
+    params = model.parameters()
+    value = loss([model(rows[i]) for i in batch], [targets[i] for i in batch])
+    if l2:
+        value = value + l2 * autograd.sum([p * p for p in params])
+    return value.data, list(autograd.grad(value, params, allow_unused=True))  # type: ignore
+
+
+def _close(x: float, y: float | None) -> bool:
+    y = 0.0 if y is None else y
+    return math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-300) or (math.isnan(x) and math.isnan(y))
+
+
+def fit_compiled(model: Module, rows: list[list[float]], targets: list[Any],
+                 loss: Callable[..., Value], optimizer: Optimizer, epochs: int,
+                 batch_size: int | None, seed: int, progress: bool,
+                 metric_fns: dict[str, Callable[..., float]], scheduler: LRScheduler | None,
+                 l2: float, callback: Callable[[int, Any], None] | None) -> Any:
+    """fit's loop with each step's forward and backward done by compiled, batched code (fit
+    checks the arguments and calls this for compile=True)."""
+    import random
+
+    from .train import History, NonFiniteLossError, _progress_bar
+
+    where = "fit(compile=True)"
+    step_code = CompiledStep(model, rows, targets, loss, l2)
+    params = step_code.params
+    n = len(rows)
+    rng = random.Random(int(seed))
+    order = list(range(n))
+    history = History(metrics={name: [] for name in metric_fns})
+    bar = _progress_bar(epochs) if progress else None
+    checked = False
+    try:
+        for epoch in range(epochs):
+            if batch_size is None:
+                batches = [order]
+            else:
+                rng.shuffle(order)
+                batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+            history.lr.append(float(optimizer.param_groups[0]["lr"]))
+            total, scores, seen = 0.0, [], []
+            for step, batch in enumerate(batches):
+                number, grads, batch_scores = step_code.loss_and_grads(batch)
+                if not checked:  # the first step's first samples on the eager engine too
+                    few = batch[:CHECKED_SAMPLES]
+                    got, got_grads, _ = step_code.loss_and_grads(few)
+                    want, want_grads = _eager_step(model, rows, targets, few, loss, l2)
+                    bad = [i for i, (g, w) in enumerate(zip(got_grads, want_grads))
+                           if not _close(float(g), w)]
+                    if not _close(got, want) or bad:
+                        raise ValueError(
+                            f"{where}: the compiled step differs from the eager one (loss "
+                            f"{got!r} vs {want!r}; {len(bad)} gradients differ); the loss "
+                            f"must be a mean over samples of each sample's loss, and the model "
+                            f"must not branch in Python on its inputs; use compile=False")
+                    checked = True
+                if not math.isfinite(number):
+                    raise NonFiniteLossError(
+                        f"{where}: the loss is {number!r} at epoch {epoch + 1} of {epochs}, step "
+                        f"{step + 1} of {len(batches)}; training stopped. Try a lower learning "
+                        f"rate.", epoch + 1, step + 1, number)
+                optimizer.zero_grad()
+                for p, g in zip(params, grads.tolist()):
+                    p.grad = g
+                optimizer.step()
+                history.step_loss.append(number)
+                total += number * len(batch)
+                scores.extend(batch_scores)
+                seen.extend(targets[i] for i in batch)
+            history.loss.append(total / n)
+            for name, fn in metric_fns.items():
+                history.metrics[name].append(float(fn(scores, seen)))
+            if scheduler is not None:
+                scheduler.step()
+            if bar is not None:
+                bar.set_postfix({"loss": f"{history.loss[-1]:.4g}"})
+                bar.update(1)
+            if callback is not None:
+                callback(epoch, history)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
