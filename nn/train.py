@@ -140,7 +140,7 @@ def fit(
     scheduler: LRScheduler | None = None,
     l2: float = 0.0,
     callback: Callable[[int, History], None] | None = None,
-    compile: bool = False,  # noqa: A002 - as torch.compile
+    compile: bool = False,
 ) -> History:
     """Train `model` on rows X and targets y; return the History.
 

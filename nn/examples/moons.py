@@ -43,7 +43,7 @@ def train(
     batch_size: int | None = None,
     progress: bool = False,
     callback: Callable[[int, History], None] | None = None,
-    compile: bool = False,  # noqa: A002
+    compile: bool = False,
 ) -> tuple[MLP, History]:
     """Train micrograd's demo model; return it and its history (loss and accuracy per step)."""
     X, y = make_data(n_samples, noise, seed)
