@@ -16,6 +16,7 @@ from .backward import (
     topo_order,
 )
 from .check import GradcheckError, gradcheck, numerical_grad
+from .compile import Compiled, TraceMismatchError, compile, trace
 from .draw import draw_dot
 from .explain import explain, Explanation
 from .ops import CATALOGUE, DomainError, Op
@@ -25,4 +26,5 @@ __all__ = [
     "Value", "sum", "mean", "logsumexp", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "AnomalyError", "topo_order", "gradcheck", "numerical_grad",
     "GradcheckError", "CATALOGUE", "Op", "DomainError", "draw_dot", "explain", "Explanation",
+    "compile", "trace", "Compiled", "TraceMismatchError",
 ]
