@@ -389,6 +389,10 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
     return "\n".join(lines) + "\n"
 
 
+def _all_floats(types: Any) -> bool:
+    return {float}.issuperset(types)
+
+
 def _opdef(node: Value) -> Op:
     op: Op = node._opdef  # type: ignore[assignment]  # set on every computed node
     return op
@@ -449,6 +453,7 @@ class Compiled:
         self.inputs: tuple[str, ...] = tuple(self._plan.input_name(v) for v in inputs)
         self.wrt: tuple[str, ...] = tuple(self._plan.input_name(v) for v in wrt)
         self.nodes = len(self._plan.order)
+        self._n = len(self.inputs)
         self.source = _write(self._plan, inputs, wrt, arrays=False, backward=True,
                              known=self._known)
         self.fn: Callable[..., tuple[float, tuple[float, ...]]] = _run_source(
@@ -477,8 +482,10 @@ class Compiled:
                                 f"{type(v).__name__} {v!r}"[:200])
 
     def __call__(self, *values: float, upstream: float = 1.0) -> tuple[float, tuple[Any, ...]]:
-        self._args(values, "compiled")
-        result = self.fn(*[float(v) for v in values], upstream=float(upstream))
+        if len(values) != self._n or not _all_floats(map(type, values)):
+            self._args(values, "compiled")
+            values = tuple([float(v) for v in values])
+        result = self.fn(*values, upstream=float(upstream))
         if self._check is not None:
             self._check(self, self.calls, values, upstream, result)
         self.calls += 1
