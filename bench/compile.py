@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -214,7 +215,10 @@ def main() -> None:
         print(json.dumps(demo_worker(args.demo)))
         return
 
-    print(f"python {sys.version.split()[0]}; each engine in its own process")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"python {sys.version.split()[0]}; {os.cpu_count()} cores, load average {load:.1f} "
+          f"at the start (other work on the machine slows every figure); each engine in its "
+          f"own process")
     print(f"\n1. worked example: one step = forward + backward + six SGD updates; best of "
           f"{args.repeats} runs of the {STEPS}-step descent")
     results = {}
@@ -268,6 +272,8 @@ def main() -> None:
               f"{m['seconds'] * 100 / m['steps'] / c['seconds']:.0f}x"
               + (f"; {e['seconds'] / c['seconds']:.0f}x faster than the eager chainrule fit"
                  if e is not None else ""))
+    if hasattr(os, "getloadavg"):
+        print(f"(load average {os.getloadavg()[0]:.1f} now)")
     print("\n3. compile time per node (autograd.compile on a chain graph, CPython's compiler "
           "included):")
     import autograd

@@ -33,9 +33,9 @@ from autograd import Value
 from autograd.compile import Compiled, compile
 
 from .module import Module
-from .optim import LRScheduler, Optimizer
+from .optim import Optimizer
 
-__all__ = ["CompiledStep", "fit_compiled"]
+__all__ = ["CompiledStep"]
 
 MAX_GROUPS = 32
 CHECKED_SAMPLES = 8  # the first step's first samples are also run on the eager engine
@@ -87,11 +87,51 @@ class CompiledStep:
                 raise TypeError(f"{where}: the loss function must return one Value, got "
                                 f"{type(one).__name__}")
             self.losses.append(compile(one, outs))
+        self.model_and_loss = (model, rows, targets, loss)
+        self.checked = False
+        self.scores: list[list[float]] = []  # the last step's outputs, one row per sample
         self.l2 = float(l2)
         self.penalty = None
         if l2:
             self.penalty = compile(self.l2 * autograd.sum([p * p for p in self.params]),
                                    self.params)
+
+    def step(self, batch: Sequence[int], optimizer: Optimizer, epoch: int, epochs: int,
+             step: int, steps: int) -> float:
+        """One training step on the samples `batch` (epoch and step counted from 1, for the
+        error of a non-finite loss): the loss (returned), every gradient into
+        .grad, optimizer.step(); the outputs in self.scores. The first step's first samples also
+        run on the eager engine, which must agree."""
+        number, grads, self.scores = self.loss_and_grads(batch)
+        if not self.checked:
+            self._check(batch[:CHECKED_SAMPLES])
+            self.checked = True
+        if not math.isfinite(number):
+            from .train import NonFiniteLossError
+
+            raise NonFiniteLossError(f"fit(compile=True): the loss is {number!r} at epoch {epoch} "
+                                     f"of {epochs}, step {step} of {steps}; training stopped "
+                                     f"(try a lower learning rate)", epoch, step, number)
+        optimizer.zero_grad()
+        for p, g in zip(self.params, grads.tolist()):
+            p.grad = g
+        optimizer.step()
+        return number
+
+    def _check(self, few: Sequence[int]) -> None:
+        model, rows, targets, loss = self.model_and_loss
+        got, got_grads, _ = self.loss_and_grads(few)
+        value = loss([model(rows[i]) for i in few], [targets[i] for i in few])
+        if self.l2:
+            value = value + self.l2 * autograd.sum([p * p for p in self.params])
+        want_grads = autograd.grad(value, self.params, allow_unused=True)
+        bad = sum(not _close(float(g), w) for g, w in zip(got_grads, want_grads))
+        if not _close(got, value.data) or bad:
+            raise ValueError(
+                f"fit(compile=True): the compiled step differs from the eager one (loss {got!r} "
+                f"vs {value.data!r}; {bad} gradients differ); the loss must be a mean over "
+                f"samples of each sample's loss, and the model must not branch in Python on "
+                f"its inputs; use compile=False")
 
     def loss_and_grads(self, batch: Sequence[int]) -> tuple[float, np.ndarray, list[list[float]]]:
         """The batch's loss, the gradient of every parameter, and each sample's outputs."""
@@ -135,88 +175,6 @@ class CompiledStep:
         return number, total, scores
 
 
-def _eager_step(model: Module, rows: list[list[float]], targets: list[Any], batch: Sequence[int],
-                loss: Callable[..., Value], l2: float) -> tuple[float, list[float]]:
-    params = model.parameters()
-    value = loss([model(rows[i]) for i in batch], [targets[i] for i in batch])
-    if l2:
-        value = value + l2 * autograd.sum([p * p for p in params])
-    return value.data, list(autograd.grad(value, params, allow_unused=True))  # type: ignore
-
-
 def _close(x: float, y: float | None) -> bool:
     y = 0.0 if y is None else y
     return math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-300) or (math.isnan(x) and math.isnan(y))
-
-
-def fit_compiled(model: Module, rows: list[list[float]], targets: list[Any],
-                 loss: Callable[..., Value], optimizer: Optimizer, epochs: int,
-                 batch_size: int | None, seed: int, progress: bool,
-                 metric_fns: dict[str, Callable[..., float]], scheduler: LRScheduler | None,
-                 l2: float, callback: Callable[[int, Any], None] | None) -> Any:
-    """fit's loop with each step's forward and backward done by compiled, batched code (fit
-    checks the arguments and calls this for compile=True)."""
-    import random
-
-    from .train import History, NonFiniteLossError, _progress_bar
-
-    where = "fit(compile=True)"
-    step_code = CompiledStep(model, rows, targets, loss, l2)
-    params = step_code.params
-    n = len(rows)
-    rng = random.Random(int(seed))
-    order = list(range(n))
-    history = History(metrics={name: [] for name in metric_fns})
-    bar = _progress_bar(epochs) if progress else None
-    checked = False
-    try:
-        for epoch in range(epochs):
-            if batch_size is None:
-                batches = [order]
-            else:
-                rng.shuffle(order)
-                batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
-            history.lr.append(float(optimizer.param_groups[0]["lr"]))
-            total, scores, seen = 0.0, [], []
-            for step, batch in enumerate(batches):
-                number, grads, batch_scores = step_code.loss_and_grads(batch)
-                if not checked:  # the first step's first samples on the eager engine too
-                    few = batch[:CHECKED_SAMPLES]
-                    got, got_grads, _ = step_code.loss_and_grads(few)
-                    want, want_grads = _eager_step(model, rows, targets, few, loss, l2)
-                    bad = [i for i, (g, w) in enumerate(zip(got_grads, want_grads))
-                           if not _close(float(g), w)]
-                    if not _close(got, want) or bad:
-                        raise ValueError(
-                            f"{where}: the compiled step differs from the eager one (loss "
-                            f"{got!r} vs {want!r}; {len(bad)} gradients differ); the loss "
-                            f"must be a mean over samples of each sample's loss, and the model "
-                            f"must not branch in Python on its inputs; use compile=False")
-                    checked = True
-                if not math.isfinite(number):
-                    raise NonFiniteLossError(
-                        f"{where}: the loss is {number!r} at epoch {epoch + 1} of {epochs}, step "
-                        f"{step + 1} of {len(batches)}; training stopped. Try a lower learning "
-                        f"rate.", epoch + 1, step + 1, number)
-                optimizer.zero_grad()
-                for p, g in zip(params, grads.tolist()):
-                    p.grad = g
-                optimizer.step()
-                history.step_loss.append(number)
-                total += number * len(batch)
-                scores.extend(batch_scores)
-                seen.extend(targets[i] for i in batch)
-            history.loss.append(total / n)
-            for name, fn in metric_fns.items():
-                history.metrics[name].append(float(fn(scores, seen)))
-            if scheduler is not None:
-                scheduler.step()
-            if bar is not None:
-                bar.set_postfix({"loss": f"{history.loss[-1]:.4g}"})
-                bar.update(1)
-            if callback is not None:
-                callback(epoch, history)
-    finally:
-        if bar is not None:
-            bar.close()
-    return history

@@ -205,11 +205,11 @@ def fit(
     if not rows:
         raise ValueError(f"{where}: got no training data (X is empty)")
 
-    if compile:  # the same loop, each step done by generated code (nn/compiled.py)
-        from .compiled import fit_compiled
+    stepper = None
+    if compile:  # each step's forward and backward by generated code (nn/compiled.py)
+        from .compiled import CompiledStep
 
-        return fit_compiled(model, rows, targets, loss, optimizer, epochs, batch_size, seed,
-                            progress, metric_fns, scheduler, l2, callback)
+        stepper = CompiledStep(model, rows, targets, loss, l2)
     n = len(rows)
     rng = random.Random(int(seed))
     order = list(range(n))
@@ -226,6 +226,14 @@ def fit(
             history.lr.append(float(optimizer.param_groups[0]["lr"]))
             total, scores, seen = 0.0, [], []
             for step, batch in enumerate(batches):
+                if stepper is not None:  # the compiled step: loss, gradients, update
+                    number = stepper.step(batch, optimizer, epoch + 1, epochs, step + 1,
+                                          len(batches))
+                    history.step_loss.append(number)
+                    total += number * len(batch)
+                    scores.extend(stepper.scores)
+                    seen.extend(targets[i] for i in batch)
+                    continue
                 preds = [model(rows[i]) for i in batch]
                 batch_targets = [targets[i] for i in batch]
                 value = loss(preds, batch_targets)

@@ -64,6 +64,16 @@ def test_the_moons_demo_cli_takes_compile(capsys):
 
 
 def test_nn_exports_nothing_new_and_fit_still_checks_its_arguments():
-    assert not hasattr(nn, "fit_compiled")
+    assert not hasattr(nn, "CompiledStep")
     with pytest.raises(TypeError, match="model must be an nn.Module"):
         fit(object(), [[1.0]], [1], loss="mse", optimizer=None, compile=True)  # type: ignore
+
+
+def test_a_non_finite_loss_stops_the_compiled_training_naming_epoch_and_step():
+    model = MLP(1, [1], seed=0, activation="linear")
+    with pytest.raises(nn.NonFiniteLossError, match=r"loss is inf at epoch 1 of 2, step 1 of "
+                                                    r"1") as caught:
+        fit(model, [[1e200], [2e200]], [[0.0], [1.0]], loss=mse_loss,
+            optimizer=SGD(model.parameters(), lr=0.1), epochs=2, progress=False, metrics={},
+            compile=True)
+    assert (caught.value.epoch, caught.value.step) == (1, 1)
