@@ -130,7 +130,9 @@ def dpow_dexp(out: Array, a: Array) -> Array:
 
 
 def namespace() -> dict[str, object]:
-    """The names batched code may use: the ones scalar code uses, over arrays."""
+    """The names batched code may use: the ones scalar code uses, over arrays. A helper or an
+    op without an array version here runs its float function sample by sample (np.vectorize:
+    slow, but the same numbers), so a new entry of the catalogue works batched at once."""
     names: dict[str, object] = {
         "add": np.add, "sub": np.subtract, "mul": np.multiply, "neg": np.negative, "div": div, "pow": pow, "vpow": vpow, "exp": exp, "log": log, "tanh": tanh,
         "sigmoid": sigmoid, "relu": relu, "sqrt": sqrt, "abs": abs, "softplus": softplus,
@@ -139,6 +141,11 @@ def namespace() -> dict[str, object]:
         "where": np.where, "logical_and": np.logical_and, "logical_or": np.logical_or,
         "logical_not": np.logical_not,
     }
+    floats: dict[str, object] = {op.name: op.forward for op in ops.CATALOGUE.values()}
+    floats.update(ops.GRAD_NAMESPACE)
+    for key, value in floats.items():
+        if key not in names:
+            names[key] = np.vectorize(value, otypes=[float]) if callable(value) else value
     return names
 
 

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
-from autograd import CATALOGUE, DomainError, Value, _batched
+from autograd import CATALOGUE, DomainError, Value, _batched, ops
 from autograd.compile import (
     _BATCH_HELPERS,
     Compiled,
@@ -432,3 +432,24 @@ def test_codegen_prints_the_post_s_back_pass_in_its_names(capsys):
     assert list(grads) == [g.weights[n].grad for n in worked_example.START]
     assert main(["codegen", "--batched"]) == 0
     assert "def forward_backward(w13" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", [n for n in OPS if CATALOGUE[n].arity == 1])
+@pytest.mark.parametrize("x", [math.nan, math.inf, -math.inf, 0.0, -0.0])
+def test_array_versions_follow_the_float_ones_at_nan_inf_and_signed_zeros(name, x):
+    op = CATALOGUE[name]
+    try:
+        want = op.forward(x)
+    except (ValueError, ZeroDivisionError) as error:
+        with pytest.raises(type(error)):
+            _emit(op, [np.array([x])], arrays=True)
+        return
+    out, (contribution,) = _emit(op, [np.array([x])], arrays=True)
+    assert bits(float(out[0])) == bits(want)
+    scalar = op.local_grads(want, x)[0] * 0.75
+    assert bits(float(np.asarray(contribution).reshape(-1)[0])) == bits(scalar)
+
+
+def test_a_helper_without_an_array_version_runs_sample_by_sample(monkeypatch):
+    monkeypatch.setitem(ops.GRAD_NAMESPACE, "new_helper", lambda a: a * 3.0)
+    assert list(_batched.namespace()["new_helper"](np.array([1.0, 2.0]))) == [3.0, 6.0]
