@@ -247,8 +247,8 @@ class _Plan:
         self.number = [False] * len(order)  # written in place as a number, not a name
         # Labels first (so an unlabelled node never takes a label's name), then generated names.
         for i, node in enumerate(order):
-            if node._opdef is CONST or (node.is_leaf and id(node) not in self.arg_index
-                                        and not sanitize(node.label)):
+            if id(node) not in self.arg_index and node.is_leaf and (
+                    node._opdef is CONST or not sanitize(node.label)):
                 atom[i] = _number(node.data)
                 self.number[i] = True
             elif sanitize(node.label):
@@ -299,7 +299,7 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
     emit("    # forward: one line per node, each after its operands")
     for i, node in enumerate(order):
         if node.is_leaf:
-            if id(node) not in plan.arg_index and not plan.number[i]:
+            if id(node) not in plan.arg_index and not plan.number[i]:  # a labelled leaf
                 emit(f"    {atom[i]} = {_number(node.data)}  # {_comment(node)}: fixed, not an input")
             continue
         code = _op_code(_opdef(node), known, arrays)

@@ -453,3 +453,12 @@ def test_array_versions_follow_the_float_ones_at_nan_inf_and_signed_zeros(name, 
 def test_a_helper_without_an_array_version_runs_sample_by_sample(monkeypatch):
     monkeypatch.setitem(ops.GRAD_NAMESPACE, "new_helper", lambda a: a * 3.0)
     assert list(_batched.namespace()["new_helper"](np.array([1.0, 2.0]))) == [3.0, 6.0]
+
+
+def test_a_lifted_number_can_be_an_input_and_a_labelled_leaf_not_passed_is_fixed():
+    x = Value(2.0, label="x")
+    out = 3.0 * x + Value(0.5, label="bias")
+    three = out.operands[0].operands[0]  # the constant node 3.0
+    compiled = compile(out, [three, x])
+    assert compiled.inputs == ("t1", "x") and "bias = 0.5" in compiled.source
+    assert compiled(4.0, 2.0) == (8.5, (2.0, 4.0))
