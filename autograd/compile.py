@@ -70,7 +70,7 @@ def scalar_namespace() -> dict[str, object]:
 
 
 # Names the generated functions use themselves.
-_OWN_NAMES = {"forward", "forward_backward", "upstream"}
+_OWN_NAMES = {"forward", "forward_backward", "upstream", "sgd_step", "lr"}
 _BATCH_HELPERS = {"where", "logical_and", "logical_or", "logical_not"}
 
 
@@ -288,12 +288,14 @@ def _op_code(op: Op, known: set[str], arrays: bool) -> _OpCode:
 
 
 def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
-           arrays: bool, backward: bool, known: set[str]) -> str:
-    """The source of `forward_backward` (or `forward`, backward=False) for the plan."""
+           arrays: bool, backward: bool, known: set[str], update: bool = False) -> str:
+    """The source of `forward_backward` (or `forward`, backward=False) for the plan; with
+    update=True, `sgd_step`: each wrt input takes `w -= lr * g_w` as soon as g_w is complete."""
     order, atom, needs = plan.order, plan.atom, plan.needs
     params = [plan.input_name(v) for v in inputs]
-    name = "forward_backward" if backward else "forward"
-    lines = [f"def {name}({', '.join(params + ['upstream=1.0'] if backward else params)}):"]
+    name = "sgd_step" if update else "forward_backward" if backward else "forward"
+    extra = ["lr=1.0"] if update else ["upstream=1.0"] if backward else []
+    lines = [f"def {name}({', '.join(params + extra)}):"]
     emit = lines.append
     root = len(order) - 1
     emit("    # forward: one line per node, each after its operands")
@@ -351,7 +353,10 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
     emit(f"    # backward: the chain rule from {atom[root]} down; g_n is d{atom[root]}/dn")
     if needs[root]:
         gname[root] = gradient_name(root)
-        emit(f"    {gname[root]} = upstream")
+        emit(f"    {gname[root]} = {'1.0' if update else 'upstream'}")
+    left = {plan.index[id(v)]: count[plan.index[id(v)]] for v in wrt if id(v) in plan.index}
+    if update and needs[root] and root in left:  # the output is itself an input
+        emit(f"    {atom[root]} -= lr * ({gname[root]} + 0.0)")
     for i in range(root, -1, -1):
         node = order[i]
         if not needs[i] or node.is_leaf:
@@ -379,6 +384,14 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
                 emit(f"    {gname[j]} = {'-' if kind == 'negate' else ''}{contribution}")
             else:
                 emit(f"    {gname[j]} {'-=' if kind == 'negate' else '+='} {contribution}")
+            if update and j in left:
+                left[j] -= 1
+                if not left[j]:  # complete: the lines below read the new value
+                    emit(f"    {atom[j]} -= lr * ({gname[j]} + 0.0)")
+    if update:
+        news = [plan.input_name(v) for v in wrt]
+        emit(f"    return {atom[root]}, ({', '.join(news)}{',' if len(news) == 1 else ''})")
+        return "\n".join(lines) + "\n"
     # A gradient the eager engine sums from 0.0 is never -0.0; `+ 0.0` gives the same sign of
     # zero for the first contribution written as `g = ...`, so the bits match backward()'s.
     results = []
@@ -439,6 +452,8 @@ class Compiled:
                     autograd.grad; nothing accumulates, no .grad is touched)
     compiled.forward(*values) -> output, without the backward half
     compiled.batched(*values, upstream=1.0) -> the same over numpy arrays, one entry per sample
+    compiled.sgd_step(*values, lr=1.0) -> (output, new values): each gradient's update made in
+                the backward as soon as it is complete (the order of the post's back())
     compiled.fn  the generated function itself (the fastest way to call it: no checks)
     compiled.source, compiled.forward_source  the code, to read
     """
@@ -462,6 +477,7 @@ class Compiled:
         self._forward: Callable[..., float] | None = None
         self._batched: Callable[..., Any] | None = None
         self._batched_forward: Callable[..., Any] | None = None
+        self._sgd: Callable[..., Any] | None = None
         self._check = check
         self.calls = 0
 
@@ -489,6 +505,24 @@ class Compiled:
         if self._check is not None:
             self._check(self, self.calls, values, upstream, result)
         self.calls += 1
+        return result
+
+    @property
+    def sgd_source(self) -> str:
+        """`sgd_step`: the backward with each gradient's SGD update (`w -= lr * g_w`) made the
+        moment the gradient is complete, so the lines after it read the NEW value: the order
+        of the post's own back(), not true gradient descent."""
+        return _write(self._plan, self._inputs, self._wrt, arrays=False, backward=True,
+                      known=self._known, update=True)
+
+    def sgd_step(self, *values: float, lr: float = 1.0) -> tuple[float, tuple[float, ...]]:
+        """Run `sgd_source`: the output before the step, and the new value of each wrt
+        input (the other inputs are not changed)."""
+        self._args(values, "compiled.sgd_step")
+        if self._sgd is None:
+            self._sgd = _run_source(self.sgd_source, scalar_namespace(), "sgd_step")
+        result: tuple[float, tuple[float, ...]] = self._sgd(*[float(v) for v in values],
+                                                            lr=float(lr))
         return result
 
     @property

@@ -30,7 +30,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.compile import Compiled, compile
+from autograd.compile import Compiled
 
 from .module import Module
 from .optim import Optimizer
@@ -71,13 +71,13 @@ class CompiledStep:
         # sum_k out_k * seed_k, which is the backward pass from the outputs with upstream
         # seed_k = dloss/dout_k (the products by upstream 1.0 are exact: the same bits).
         xs = [Value(0.0, label=f"x{j}") for j in range(nin)]
-        outputs = model(xs)
+        outputs = model(xs)  # type: ignore[operator]  # every nn Module is called so
         if isinstance(outputs, Value):
             outputs = [outputs]
         seeds = [Value(0.0, label=f"seed{k}") for k in range(len(outputs))]
-        self.outputs = [compile(o, [*xs, *self.params], wrt=[]) for o in outputs]
+        self.outputs = [autograd.compile(o, [*xs, *self.params], wrt=[]) for o in outputs]
         pulled = autograd.sum([o * s for o, s in zip(outputs, seeds)])
-        self.model = compile(pulled, [*xs, *seeds, *self.params], wrt=self.params)
+        self.model = autograd.compile(pulled, [*xs, *seeds, *self.params], wrt=self.params)
         # The loss of one sample from the model's outputs, one graph per target value.
         outs = [Value(0.0, label=f"out{k}") for k in range(len(outputs))]
         self.losses: list[Compiled] = []
@@ -86,14 +86,14 @@ class CompiledStep:
             if not isinstance(one, Value):
                 raise TypeError(f"{where}: the loss function must return one Value, got "
                                 f"{type(one).__name__}")
-            self.losses.append(compile(one, outs))
+            self.losses.append(autograd.compile(one, outs))
         self.model_and_loss = (model, rows, targets, loss)
         self.checked = False
         self.scores: list[list[float]] = []  # the last step's outputs, one row per sample
         self.l2 = float(l2)
         self.penalty = None
         if l2:
-            self.penalty = compile(self.l2 * autograd.sum([p * p for p in self.params]),
+            self.penalty = autograd.compile(self.l2 * autograd.sum([p * p for p in self.params]),
                                    self.params)
 
     def step(self, batch: Sequence[int], optimizer: Optimizer, epoch: int, epochs: int,
@@ -121,7 +121,8 @@ class CompiledStep:
     def _check(self, few: Sequence[int]) -> None:
         model, rows, targets, loss = self.model_and_loss
         got, got_grads, _ = self.loss_and_grads(few)
-        value = loss([model(rows[i]) for i in few], [targets[i] for i in few])
+        value = loss([model(rows[i]) for i in few],  # type: ignore[operator]
+                     [targets[i] for i in few])
         if self.l2:
             value = value + self.l2 * autograd.sum([p * p for p in self.params])
         want_grads = autograd.grad(value, self.params, allow_unused=True)

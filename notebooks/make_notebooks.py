@@ -696,6 +696,16 @@ for optimizer in ("sgd", "rmsprop"):
     print(optimizer, "steps:", len(codegen_cli.run_compiled(optimizer)), "same lines:", same)
 """),
     md("""
+The post's own `back()` updates $w_{35}$ and $w_{45}$ first and then uses the new values for the
+hidden layer. `compiled.sgd_source` writes that order: each weight is updated the moment its
+gradient is complete. Run, it prints the post's lines.
+"""),
+    code("""
+print(compiled.sgd_source)
+print(codegen_cli.run_document_order()[1].line())
+print(we.run("sgd", order="document")[1].line())
+"""),
+    md("""
 ## What a trace cannot see
 
 `autograd.trace(fn, *example)` runs `fn` once on Values and compiles what it recorded: ONE path

@@ -24,6 +24,21 @@ def compiled_worked_example() -> tuple[Compiled, Compiled]:
     return compile(g.error, weights), compile(g.yp, weights)
 
 
+def run_document_order(max_steps: int = 10_000) -> list[worked_example.Step]:
+    """worked_example.run("sgd", order="document") through the generated sgd_step: the
+    post's own back(), derived from the graph. Same Steps, digit for digit."""
+    error, yp = compiled_worked_example()
+    w = list(worked_example.START.values())
+    steps: list[worked_example.Step] = []
+    for step in range(1, max_steps + 1):
+        e, new = error.sgd_step(*w)
+        steps.append(worked_example.Step(step, yp.forward(*w), e))
+        if e < worked_example.TOLERANCE:
+            return steps
+        w = list(new)
+    raise RuntimeError(f"codegen: no convergence in {max_steps} steps")
+
+
 def run_compiled(optimizer: str = "sgd",
                  max_steps: int = 10_000) -> list[worked_example.Step]:
     """worked_example.run(optimizer, order="autograd") through the compiled code: the graph is
@@ -53,6 +68,10 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--order", choices=["autograd", "document"], default="autograd",
+                   help="autograd: forward_backward, every gradient at the same weights; "
+                        "document: the post's back(), each weight updated (w -= g) as soon as "
+                        "its gradient is known, so later lines use the new w35, w45")
     p.add_argument("--batched", action="store_true",
                    help="print the numpy version instead (each node an array over samples)")
     p.set_defaults(run=run)
@@ -64,5 +83,11 @@ def run(args: argparse.Namespace) -> int:
     print("# autograd.compile from the recorded graph: g_n is dE/dn; x1, x2 and ya are fixed.")
     print("# It returns E and (dE/dw13, dE/dw23, dE/dw14, dE/dw24, dE/dw35, dE/dw45).")
     print()
+    if args.order == "document":
+        print("# --order document: sgd_step updates each weight the moment its gradient is")
+        print("# complete, as the post's back() does; it returns E and the six new weights.")
+        print()
+        print(error.sgd_source, end="")
+        return 0
     print(error.batched_source if args.batched else error.source, end="")
     return 0
