@@ -459,7 +459,9 @@ class Compiled:
     """
 
     def __init__(self, output: Value, inputs: Sequence[Value], wrt: Sequence[Value],
-                 check: Callable[..., None] | None = None) -> None:
+                 check: Callable[..., None] | None = None, eager: bool = True) -> None:
+        # eager=False writes and compiles each function on first use (nn's batched training
+        # never needs the float one).
         started = time.perf_counter()
         self._known = set(scalar_namespace())
         reserved = self._known | _OWN_NAMES | _BATCH_HELPERS
@@ -469,10 +471,10 @@ class Compiled:
         self.wrt: tuple[str, ...] = tuple(self._plan.input_name(v) for v in wrt)
         self.nodes = len(self._plan.order)
         self._n = len(self.inputs)
-        self.source = _write(self._plan, inputs, wrt, arrays=False, backward=True,
-                             known=self._known)
-        self.fn: Callable[..., tuple[float, tuple[float, ...]]] = _run_source(
-            self.source, scalar_namespace(), "forward_backward")
+        self._source: str | None = None
+        self._fn: Callable[..., tuple[float, tuple[float, ...]]] | None = None
+        if eager:
+            self._fn = self.fn
         self.compile_seconds = time.perf_counter() - started
         self._forward: Callable[..., float] | None = None
         self._batched: Callable[..., Any] | None = None
@@ -506,6 +508,21 @@ class Compiled:
             self._check(self, self.calls, values, upstream, result)
         self.calls += 1
         return result
+
+    @property
+    def source(self) -> str:
+        """forward_backward's code."""
+        if self._source is None:
+            self._source = _write(self._plan, self._inputs, self._wrt, arrays=False,
+                                  backward=True, known=self._known)
+        return self._source
+
+    @property
+    def fn(self) -> Callable[..., tuple[float, tuple[float, ...]]]:
+        """The generated forward_backward itself (floats in, no checks: the fastest call)."""
+        if self._fn is None:
+            self._fn = _run_source(self.source, scalar_namespace(), "forward_backward")
+        return self._fn
 
     @property
     def sgd_source(self) -> str:

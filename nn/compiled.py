@@ -75,9 +75,10 @@ class CompiledStep:
         if isinstance(outputs, Value):
             outputs = [outputs]
         seeds = [Value(0.0, label=f"seed{k}") for k in range(len(outputs))]
-        self.outputs = [autograd.compile(o, [*xs, *self.params], wrt=[]) for o in outputs]
+        self.outputs = [Compiled(o, [*xs, *self.params], [], eager=False) for o in outputs]
         pulled = autograd.sum([o * s for o, s in zip(outputs, seeds)])
-        self.model = autograd.compile(pulled, [*xs, *seeds, *self.params], wrt=self.params)
+        self.model = Compiled(pulled, [*xs, *seeds, *self.params], self.params,
+                              eager=False)
         # The loss of one sample from the model's outputs, one graph per target value.
         outs = [Value(0.0, label=f"out{k}") for k in range(len(outputs))]
         self.losses: list[Compiled] = []
@@ -86,7 +87,7 @@ class CompiledStep:
             if not isinstance(one, Value):
                 raise TypeError(f"{where}: the loss function must return one Value, got "
                                 f"{type(one).__name__}")
-            self.losses.append(autograd.compile(one, outs))
+            self.losses.append(Compiled(one, outs, outs, eager=False))
         self.model_and_loss = (model, rows, targets, loss)
         self.checked = False
         self.scores: list[list[float]] = []  # the last step's outputs, one row per sample
