@@ -272,6 +272,11 @@ class _Plan:
         self.needs = needs
         self.names = names
 
+    def tape_names(self) -> list[str]:
+        """The names the forward computes (or fixes): what a backward needs besides the inputs."""
+        return [a for i, a in enumerate(self.atom)
+                if not self.number[i] and id(self.order[i]) not in self.arg_index]
+
     def input_name(self, v: Value) -> str:
         return self.unused[id(v)] if id(v) in self.unused else self.atom[self.index[id(v)]]
 
@@ -288,18 +293,25 @@ def _op_code(op: Op, known: set[str], arrays: bool) -> _OpCode:
 
 
 def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
-           arrays: bool, backward: bool, known: set[str], update: bool = False) -> str:
+           arrays: bool, backward: bool, known: set[str], update: bool = False,
+           tape: str = "") -> str:
     """The source of `forward_backward` (or `forward`, backward=False) for the plan; with
-    update=True, `sgd_step`: each wrt input takes `w -= lr * g_w` as soon as g_w is complete."""
+    update=True, `sgd_step`: each wrt input takes `w -= lr * g_w` as soon as g_w is complete;
+    tape="forward" returns every computed value too, which tape="backward" takes back."""
     order, atom, needs = plan.order, plan.atom, plan.needs
     params = [plan.input_name(v) for v in inputs]
     name = "sgd_step" if update else "forward_backward" if backward else "forward"
     extra = ["lr=1.0"] if update else ["upstream=1.0"] if backward else []
+    saved = plan.tape_names()
+    if tape == "backward":  # the backward alone, from the values the forward saved
+        name, params = "backward", params + saved
     lines = [f"def {name}({', '.join(params + extra)}):"]
     emit = lines.append
     root = len(order) - 1
     emit("    # forward: one line per node, each after its operands")
     for i, node in enumerate(order):
+        if tape == "backward":
+            break
         if node.is_leaf:
             if id(node) not in plan.arg_index and not plan.number[i]:  # a labelled leaf
                 emit(f"    {atom[i]} = {_number(node.data)}  # {_comment(node)}: fixed, not an input")
@@ -311,7 +323,10 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
             text += f"  # {_comment(node)}"
         emit(text)
     if not backward:
-        emit(f"    return {atom[root]}")
+        if tape == "forward":  # and every value the backward reads
+            emit(f"    return {atom[root]}, ({''.join(n + ', ' for n in saved)})")
+        else:
+            emit(f"    return {atom[root]}")
         return "\n".join(lines) + "\n"
 
     # backward: reversed topological order, operands in recorded order, as _chain_rule.
@@ -592,6 +607,24 @@ class Compiled:
 
         self._args(values, "compiled.batched_forward", arrays=True)
         return _batched.call(self.batched_forward_fn, values, None)
+
+    def batched_tape(self) -> tuple[Callable[..., Any], Callable[..., Any], list[str]]:
+        """The batched code in two halves: forward(*inputs) -> (output, saved values), and
+        backward(*inputs, *saved, upstream=...) -> (the saved output, gradients), and the names
+        saved, in order.
+        Between the two, inputs the forward only passed on (a seed multiplying an output) may
+        take new values: the backward reads operands, and the outputs of ops whose local
+        derivative needs them, from `saved`."""
+        from . import _batched
+
+        known = self._known | _BATCH_HELPERS
+        forward = _run_source(_write(self._plan, self._inputs, self._wrt, arrays=True,
+                                     backward=False, known=known, tape="forward"),
+                              _batched.namespace(), "forward")
+        backward = _run_source(_write(self._plan, self._inputs, self._wrt, arrays=True,
+                                      backward=True, known=known, tape="backward"),
+                               _batched.namespace(), "backward")
+        return forward, backward, self._plan.tape_names()
 
     @property
     def batched_forward_fn(self) -> Callable[..., Any]:

@@ -3,8 +3,9 @@
 The model's graph has the same shape for every sample (micrograd's demo: one MLP applied to each
 point), so it is recorded ONCE, on Values standing for one input row, and compiled
 (autograd.compile). Each step then runs that code over numpy arrays, one entry per sample of the
-batch, instead of building a graph of Values for every sample: the model's forward, the loss of
-each sample from the model's outputs, then the model's backward from those outputs.
+batch, instead of building a graph of Values for every sample: the model's forward (keeping its
+values), the loss of each sample from the model's outputs, then the model's backward from those
+outputs (Compiled.batched_tape).
 
 The loss must be a mean over samples of a loss of each sample (every nn loss with
 reduction="mean"). A loss that looks at a target in Python (hinge_loss's `if y == 1`) gives
@@ -75,10 +76,14 @@ class CompiledStep:
         if isinstance(outputs, Value):
             outputs = [outputs]
         seeds = [Value(0.0, label=f"seed{k}") for k in range(len(outputs))]
-        self.outputs = [Compiled(o, [*xs, *self.params], [], eager=False) for o in outputs]
         pulled = autograd.sum([o * s for o, s in zip(outputs, seeds)])
-        self.model = Compiled(pulled, [*xs, *seeds, *self.params], self.params,
-                              eager=False)
+        model_code = Compiled(pulled, [*xs, *seeds, *self.params], self.params, eager=False)
+        # In two halves: the forward (with the seeds 0, unknown yet: they only multiply the
+        # outputs, and mul's local derivatives read its operands), then the backward.
+        self.forward, self.backward, saved = model_code.batched_tape()
+        names = dict(zip(map(id, autograd.topo_order(pulled)), model_code._plan.atom))
+        self.output_at = [saved.index(names[id(o)]) for o in outputs]
+        self.n_seeds = len(seeds)
         # The loss of one sample from the model's outputs, one graph per target value.
         outs = [Value(0.0, label=f"out{k}") for k in range(len(outputs))]
         self.losses: list[Compiled] = []
@@ -146,8 +151,9 @@ class CompiledStep:
         index = np.asarray(batch)
         n = len(index)
         inputs = self.X[index].T
-        outs = [np.broadcast_to(o.batched_forward_fn(*inputs, *values), (n,))
-                for o in self.outputs]
+        zeros = [0.0] * self.n_seeds
+        _, saved = self.forward(*inputs, *zeros, *values)
+        outs = [np.broadcast_to(saved[k], (n,)) for k in self.output_at]
         # Each sample's loss and dloss/dout, group by group (a loss may branch on the target).
         sample_loss = np.empty(n)
         seeds = np.empty((len(outs), n))
@@ -158,7 +164,7 @@ class CompiledStep:
                 out, grads = compiled.batched_fn(*[o[where] for o in outs], upstream=1.0 / n)
                 sample_loss[where] = out
                 seeds[:, where] = grads
-        _, grads = self.model.batched_fn(*inputs, *seeds, *values, upstream=1.0)
+        _, grads = self.backward(*inputs, *seeds, *values, *saved, upstream=1.0)
         # Column 0: the L2 penalty's gradient (backward() takes it first); then the samples,
         # last to first, as backward() reaches them.
         columns = np.zeros((len(values), n + 1))

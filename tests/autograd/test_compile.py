@@ -480,3 +480,18 @@ def test_the_document_order_code_prints_the_post_s_own_lines(capsys):
     got = [s.line() for s in codegen_cli.run_document_order()]
     assert got == [s.line() for s in worked_example.run("sgd", order="document")]
     assert len(got) == 111
+
+
+def test_the_batched_tape_halves_give_the_whole_function_s_numbers():
+    x, seed = Value(0.5, label="x"), Value(0.0, label="seed")
+    h = (x * 2.0).tanh()
+    out = (h * h + x).relu() * seed
+    compiled = compile(out, [x, seed])
+    forward, backward, saved = compiled.batched_tape()
+    xs, seeds = np.array([0.3, -1.2, 2.0]), np.array([1.5, -0.5, 2.0])
+    _, tape = forward(xs, 0.0)  # the seed unknown yet: it only multiplies the output
+    assert len(tape) == len(saved) and "h" not in saved  # h has no label: a generated name
+    got = backward(xs, seeds, *tape, upstream=1.0)
+    want = compiled.batched(xs, seeds)
+    for g, w in zip(got[1], want[1]):
+        assert [bits(v) for v in np.asarray(g)] == [bits(v) for v in np.asarray(w)]
