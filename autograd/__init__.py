@@ -16,12 +16,13 @@ from .backward import (
     topo_order,
 )
 from .check import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .compile import Compiled, TraceMismatchError, compile, trace
 from .draw import draw_dot
 from .explain import explain, Explanation
 from .higher import hessian, hvp
 from .ops import CATALOGUE, DomainError, Op
 from .page import BackwardPage, to_html
-from .trace import BackwardTrace, trace_backward
+from .backward_trace import BackwardTrace, trace_backward
 from .value import Value, logsumexp, mean, sum
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "GradcheckError", "CATALOGUE", "Op", "DomainError", "draw_dot", "explain", "Explanation",
     "gradgradcheck", "hessian", "hvp",
     "to_html", "BackwardPage", "trace_backward", "BackwardTrace",
+    "compile", "trace", "Compiled", "TraceMismatchError",
 ]

@@ -49,6 +49,10 @@ class Op:
     domain       per operand, the (low, high) interval tests draw from
     kinks        points where the derivative jumps; finite differences must stay clear of them
     bad_inputs   operands outside the domain, each with the exception it must raise
+    forward_code the forward as a Python expression in the same names, for code generation
+                 (autograd.compile); by default a call of the forward function by the op's
+                 name (`div(a, b)`, `log(a)`, `sum(*xs)`, `xs` the operands), which keeps
+                 its domain errors and their messages; `a + b` where plain floats do the same
     """
 
     name: str
@@ -60,9 +64,13 @@ class Op:
     domain: tuple[tuple[float, float], ...] = ()
     kinks: tuple[float, ...] = ()
     bad_inputs: tuple[tuple[tuple[float, ...], type], ...] = field(default=())
+    forward_code: str = ""
     local_grads: Callable[..., tuple[float, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if not self.forward_code and self.arity != 0:
+            args = "*xs" if self.arity == -1 else ", ".join(("a", "b")[:self.arity])
+            object.__setattr__(self, "forward_code", f"{self.name}({args})")
         object.__setattr__(
             self, "local_grads", _compile_local_grads(self.name, self.arity, self.local_grad_code)
         )
@@ -283,9 +291,12 @@ CONST = Op("const", 0, "const", const, (), "a number lifted into the graph; a le
 CATALOGUE: dict[str, Op] = {
     op.name: op
     for op in [
-        Op("add", 2, "+", add, ("1.0", "1.0"), "d(a+b)/da = 1, d(a+b)/db = 1", (_WIDE, _WIDE)),
-        Op("sub", 2, "-", sub, ("1.0", "-1.0"), "d(a-b)/da = 1, d(a-b)/db = -1", (_WIDE, _WIDE)),
-        Op("mul", 2, "*", mul, ("b", "a"), "d(a*b)/da = b, d(a*b)/db = a", (_WIDE, _WIDE)),
+        Op("add", 2, "+", add, ("1.0", "1.0"), "d(a+b)/da = 1, d(a+b)/db = 1", (_WIDE, _WIDE),
+           forward_code="a + b"),
+        Op("sub", 2, "-", sub, ("1.0", "-1.0"), "d(a-b)/da = 1, d(a-b)/db = -1", (_WIDE, _WIDE),
+           forward_code="a - b"),
+        Op("mul", 2, "*", mul, ("b", "a"), "d(a*b)/da = b, d(a*b)/db = a", (_WIDE, _WIDE),
+           forward_code="a * b"),
         # d(a/b)/db = -a/b**2 = -out/b
         Op("div", 2, "/", div, ("1.0 / b", "-out / b"), "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2",
            (_WIDE, (0.1, 50.0)), bad_inputs=(((1.0, 0.0), ZeroDivisionError),)),
@@ -298,7 +309,7 @@ CATALOGUE: dict[str, Op] = {
            "d(a^b)/da = b*a^(b-1), d(a^b)/db = a^b*ln(a); both operands are Values",
            ((0.1, 5.0), (-3.0, 3.0)),
            bad_inputs=(((-8.0, 0.5), DomainError), ((0.0, -1.0), ZeroDivisionError))),
-        Op("neg", 1, "-", neg, ("-1.0",), "d(-a)/da = -1", (_WIDE,)),
+        Op("neg", 1, "-", neg, ("-1.0",), "d(-a)/da = -1", (_WIDE,), forward_code="-a"),
         Op("exp", 1, "exp", exp, ("out",), "d(e^a)/da = e^a", ((-30.0, 30.0),)),
         Op("log", 1, "log", log, ("1.0 / a",), "d(ln a)/da = 1/a", (_POS,),
            bad_inputs=(((0.0,), DomainError), ((-1.0,), DomainError))),

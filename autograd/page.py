@@ -31,7 +31,7 @@ from typing import Any
 from .draw import _num, draw_dot
 from .explain import _names
 from .ops import CATALOGUE
-from .trace import BackwardTrace, trace_backward
+from .backward_trace import BackwardTrace, trace_backward
 from .value import Value
 
 __all__ = ["BackwardPage", "to_html"]

@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "nn.examples.worked_example_cli",
     "nn.examples.graph_cli",
     "nn.examples.demo_cli",
+    "nn.examples.codegen_cli",
 ]
 
 

@@ -202,6 +202,7 @@ def fit(
     scheduler: LRScheduler | None = None,
     l2: float = 0.0,
     callback: Callable[[int, History], None] | None = None,
+    compile: bool = False,
 ) -> History:
     """Train `model` on rows X and targets y; return the History.
 
@@ -213,6 +214,9 @@ def fit(
     l2          adds l2 * sum(p * p) over the model's parameters to each step's loss
     scheduler   stepped once at the end of every epoch
     callback    called as callback(epoch, history) after each epoch (epoch counted from 0)
+    compile     run each step through the model's compiled graph, batched over numpy arrays
+                (nn/compiled.py: needs a mean-reduction loss; the first step is checked against
+                the eager engine)
 
     Each step: forward, loss, optimizer.zero_grad(), backward(), optimizer.step(). A loss that
     is NaN or infinite raises `NonFiniteLossError` naming the epoch and step, before backward.
@@ -264,6 +268,11 @@ def fit(
         raise ValueError(f"{where}: got no training data (X is empty)")
     _check_finite(rows, targets, where)
 
+    stepper = None
+    if compile:  # each step's forward and backward by generated code (nn/compiled.py)
+        from .compiled import CompiledStep
+
+        stepper = CompiledStep(model, rows, targets, loss, l2)
     n = len(rows)
     rng = random.Random(int(seed))
     order = list(range(n))
@@ -280,6 +289,14 @@ def fit(
             history.lr.append(float(optimizer.param_groups[0]["lr"]))
             total, scores, seen = 0.0, [], []
             for step, batch in enumerate(batches):
+                if stepper is not None:  # the compiled step: loss, gradients, update
+                    number = stepper.step(batch, optimizer, epoch + 1, epochs, step + 1,
+                                          len(batches))
+                    history.step_loss.append(number)
+                    total += number * len(batch)
+                    scores.extend(stepper.scores)
+                    seen.extend(targets[i] for i in batch)
+                    continue
                 preds = [model(rows[i]) for i in batch]
                 batch_targets = [targets[i] for i in batch]
                 value = loss(preds, batch_targets)

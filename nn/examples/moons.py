@@ -44,6 +44,7 @@ def train(
     batch_size: int | None = None,
     progress: bool = False,
     callback: Callable[[int, History], None] | None = None,
+    compile: bool = False,
 ) -> tuple[MLP, History]:
     """Train micrograd's demo model; return it and its history (loss and accuracy per step)."""
     X, y = make_data(n_samples, noise, seed)
@@ -52,7 +53,7 @@ def train(
     schedule = LinearLR(optimizer, start_factor=1.0, end_factor=0.1, total_iters=100)
     history = fit(model, X, y, loss=hinge_loss, optimizer=optimizer, epochs=steps,
                   batch_size=batch_size, seed=seed, progress=progress, scheduler=schedule,
-                  l2=l2, callback=callback)
+                  l2=l2, callback=callback, compile=compile)
     return model, history
 
 
@@ -83,6 +84,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--l2", type=real(0.0), default=1e-4, help="L2 penalty (default 1e-4)")
     parser.add_argument("--batch-size", type=integer(1), default=None,
                         help="minibatch size (default: full batch, as micrograd's demo)")
+    parser.add_argument("--compile", action="store_true",
+                        help="train through the compiled graph, batched over numpy "
+                             "(autograd.compile): the same steps, much faster")
     parser.add_argument("--grid", action="store_true",
                         help="print the decision regions as text at the end")
 
@@ -96,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
           f"(noise {args.noise}), MLP(2, [16, 16, 1]), hinge + {args.l2:g} L2, seed {args.seed}")
     model, history = train(steps=args.steps, seed=args.seed, n_samples=args.samples,
                            noise=args.noise, l2=args.l2, batch_size=args.batch_size,
-                           callback=report)
+                           callback=report, compile=getattr(args, "compile", False))
     if args.grid:
         print()
         print(decision_grid(model))

@@ -1,0 +1,162 @@
+"""Array versions of the catalogue's functions, for `Compiled.batched` (numpy, float64).
+
+Each takes floats or 1-D arrays (one entry per sample) and computes, sample by sample, what the
+float function of ops.py computes: the same formula, in the same order, with the same two-form
+tricks (sigmoid, softplus, logsumexp). + - * / and sqrt are exact in IEEE 754, so they give the
+eager engine's bits; exp, log, tanh, log1p are numpy's and may differ from `math` in the last
+place. Where the float function raises (log of 0, division by zero, a negative base to a
+fractional power), the array version finds the first bad sample and calls the float function on
+it, so the error is the eager engine's own, with "(sample i of the batch)" added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import ops
+
+Array = Any  # a float or a numpy float64 array
+
+
+def _first_bad(bad: Array, fn: Callable[..., float], *args: Array) -> None:
+    """Raise the float function's own error for the first sample where `bad` holds."""
+    if not np.any(bad):
+        return
+    shape = np.broadcast(*[np.asarray(a) for a in args]).shape
+    i = int(np.argmax(np.broadcast_to(bad, shape))) if shape else 0
+    row = [float(np.broadcast_to(a, shape)[i]) if shape else float(a) for a in args]
+    try:
+        fn(*row)
+    except (ValueError, ZeroDivisionError) as error:
+        raise type(error)(f"{error} (sample {i} of the batch)") from None
+    raise RuntimeError(f"{fn.__name__}: sample {i} was flagged bad but computes")  # a bug
+
+
+def div(a: Array, b: Array) -> Array:
+    _first_bad(np.equal(b, 0.0), ops.div, a, b)
+    return np.divide(a, b)
+
+
+def _power(fn: Callable[..., float], a: Array, b: Array) -> Array:
+    bad = np.logical_or(
+        np.logical_and(np.equal(a, 0.0), np.less(b, 0.0)),
+        np.logical_and(np.less(a, 0.0),
+                       np.logical_and(np.not_equal(b, np.floor(b)), np.isfinite(b))))
+    _first_bad(bad, fn, a, b)
+    with np.errstate(over="ignore"):
+        return np.power(a, b)  # an overflow is +-inf, as the float version
+
+
+def pow(a: Array, b: Array) -> Array:
+    return _power(ops.pow_, a, b)
+
+
+def vpow(a: Array, b: Array) -> Array:
+    return _power(ops.vpow, a, b)
+
+
+def exp(a: Array) -> Array:
+    with np.errstate(over="ignore"):
+        return np.exp(a)
+
+
+def log(a: Array) -> Array:
+    _first_bad(np.less_equal(a, 0.0), ops.log, a)
+    return np.log(a)
+
+
+def tanh(a: Array) -> Array:
+    return np.tanh(a)
+
+
+def sigmoid(a: Array) -> Array:
+    # ops.sigmoid's two forms, both computed, each kept where the float version uses it.
+    with np.errstate(over="ignore", invalid="ignore"):
+        e_neg, e_pos = np.exp(np.negative(a)), np.exp(a)
+        return np.where(np.greater_equal(a, 0.0), 1.0 / (1.0 + e_neg), e_pos / (1.0 + e_pos))
+
+
+def relu(a: Array) -> Array:
+    return np.where(np.less(a, 0.0), 0.0, a)  # as ops.relu: NaN and -0.0 pass through
+
+
+def sqrt(a: Array) -> Array:
+    _first_bad(np.less(a, 0.0), ops.sqrt, a)
+    return np.sqrt(a)
+
+
+def abs(a: Array) -> Array:
+    return np.abs(a)
+
+
+def softplus(a: Array) -> Array:
+    return np.where(np.greater(a, 0.0), a, 0.0) + np.log1p(np.exp(np.negative(np.abs(a))))
+
+
+def sum(*xs: Array) -> Array:
+    total: Array = 0.0
+    for x in xs:  # left to right, as ops.sum_
+        total = total + x
+    return total
+
+
+def logsumexp(*xs: Array) -> Array:
+    if not xs:
+        raise ValueError("logsumexp: needs at least one value")
+    stack = np.stack(np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in xs]))
+    top = np.argmax(stack, axis=0)  # the first largest, as xs.index(max(xs))
+    m = np.take_along_axis(stack, top[None], axis=0)[0]
+    total: Array = 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        for i in range(len(xs)):  # the others, in order; the top one adds an exact 0.0
+            total = total + np.where(top == i, 0.0, np.exp(stack[i] - m))
+        return np.where(np.isinf(m), m, m + np.log1p(total))
+
+
+def dpow_dbase(a: Array, b: Array) -> Array:
+    with np.errstate(all="ignore"):
+        general = b * np.power(a, b - 1.0)
+    return np.where(np.equal(b, 0.0), 0.0,
+                    np.where(np.logical_and(np.equal(a, 0.0), np.less(b, 1.0)), np.inf, general))
+
+
+def dpow_dexp(out: Array, a: Array) -> Array:
+    with np.errstate(all="ignore"):
+        general = out * np.log(a)
+    return np.where(np.greater(a, 0.0), general, np.where(np.equal(a, 0.0), 0.0, np.nan))
+
+
+def namespace() -> dict[str, object]:
+    """The names batched code may use: the ones scalar code uses, over arrays. A helper or an
+    op without an array version here runs its float function sample by sample (np.vectorize:
+    slow, but the same numbers), so a new entry of the catalogue works batched at once."""
+    names: dict[str, object] = {
+        "add": np.add, "sub": np.subtract, "mul": np.multiply, "neg": np.negative, "div": div, "pow": pow, "vpow": vpow, "exp": exp, "log": log, "tanh": tanh,
+        "sigmoid": sigmoid, "relu": relu, "sqrt": sqrt, "abs": abs, "softplus": softplus,
+        "sum": sum, "logsumexp": logsumexp, "dpow_dbase": dpow_dbase, "dpow_dexp": dpow_dexp,
+        "inf": ops.inf, "nan": ops.nan,
+        "where": np.where, "logical_and": np.logical_and, "logical_or": np.logical_or,
+        "logical_not": np.logical_not,
+    }
+    floats: dict[str, object] = {op.name: op.forward for op in ops.CATALOGUE.values()}
+    floats.update(ops.GRAD_NAMESPACE)
+    for key, value in floats.items():
+        if key not in names:
+            names[key] = np.vectorize(value, otypes=[float]) if callable(value) else value
+    return names
+
+
+def call(fn: Callable[..., Any], values: tuple[Any, ...], upstream: Any) -> Any:
+    """Run batched code (upstream None: the forward alone): inputs as float64 (arrays stay
+    arrays), warnings of inf/NaN silenced (the values follow IEEE 754, as the float code's)."""
+    args = [np.asarray(v, dtype=float) if hasattr(v, "dtype") or isinstance(v, (list, tuple))
+            else float(v) for v in values]
+    for k, a in enumerate(args):
+        if isinstance(a, np.ndarray) and a.ndim > 1:
+            raise ValueError(f"compiled.batched: input {k} must be a float or a 1-D array over "
+                             f"the samples, got shape {a.shape}")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return fn(*args) if upstream is None else fn(*args, upstream=upstream)
