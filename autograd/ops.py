@@ -120,6 +120,11 @@ def _power(name: str, a: float, b: float) -> float:
 
 
 def pow_(a: float, b: float) -> float:
+    if a > 0.0:  # the usual case, nothing to check: one call, not two (it is hot in compiled code)
+        try:
+            return a**b
+        except OverflowError:
+            return inf
     return _power("pow", a, b)
 
 
@@ -210,7 +215,7 @@ def dpow_dbase(a: float, b: float) -> float:
         return 0.0
     if a == 0.0 and b < 1.0:
         return inf
-    return b * _power("pow", a, b - 1.0)
+    return b * pow_(a, b - 1.0)
 
 
 def dpow_dexp(out: float, a: float) -> float:
