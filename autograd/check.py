@@ -47,14 +47,16 @@ def gradcheck(
         inputs = [inputs]
     xs = [_as_float(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(inputs)]
     if eps <= 0.0 or atol < 0.0 or rtol < 0.0:
-        raise ValueError(f"gradcheck: need eps > 0, atol >= 0, rtol >= 0; got {eps}, {atol}, {rtol}")
+        raise ValueError(
+            f"gradcheck: need eps > 0, atol >= 0, rtol >= 0; got {eps}, {atol}, {rtol}"
+        )
     args = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
     out = f(*args)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
     analytic = grad(out, args, allow_unused=True)
     for i, x in enumerate(xs):
-        a = 0.0 if analytic[i] is None else analytic[i]
+        a = analytic[i] or 0.0  # None: f does not use this input
         n = numerical_grad(f, xs, i, eps)
         tolerance = atol + rtol * abs(n)
         if not (abs(a - n) <= tolerance) or math.isnan(a) != math.isnan(n):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Iterable, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
 
 from . import backward as _backward
 from .backward import CHECK, RECORD, AnomalyError, mode
@@ -68,6 +68,11 @@ class Value:
     data: float
     grad: float
     label: str
+    # None on a leaf. Typed as Op for the readers (backward, draw, explain) that reach it only
+    # on a node with operands, which always has one.
+    _opdef: Op
+    _a: Value | None
+    _b: Any  # the second operand, or the tuple of all operands when _a is None (see above)
 
     def __init__(self, data: Number, label: str = "") -> None:
         if type(label) is not str:
@@ -75,7 +80,7 @@ class Value:
         self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._opdef = None
+        self._opdef = None  # type: ignore[assignment]  # a leaf (see the annotation above)
         self._a = self._b = None
 
     # --- what a graph reader needs ---------------------------------------------------------
@@ -120,15 +125,41 @@ class Value:
         """The same number as a new leaf, cut from the graph."""
         return Value(self.data, self.label)
 
+    if TYPE_CHECKING:  # the operators are made from the catalogue below; their types, for mypy
+
+        def __add__(self, other: Value | Number) -> Value: ...
+        def __radd__(self, other: Value | Number) -> Value: ...
+        def __sub__(self, other: Value | Number) -> Value: ...
+        def __rsub__(self, other: Value | Number) -> Value: ...
+        def __mul__(self, other: Value | Number) -> Value: ...
+        def __rmul__(self, other: Value | Number) -> Value: ...
+        def __truediv__(self, other: Value | Number) -> Value: ...
+        def __rtruediv__(self, other: Value | Number) -> Value: ...
+        def __pow__(self, exponent: Value | Number) -> Value: ...
+        def __rpow__(self, other: Value | Number) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def relu(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def abs(self) -> Value: ...
+        def softplus(self) -> Value: ...
+
 
 _new = object.__new__
 
 
-def _node(op: Op | None, data: float, a: Value | None, b: Value | tuple | None) -> Value:
+def _node(
+    op: Op | None, data: float, a: Value | None, b: Value | tuple[Value, ...] | None
+) -> Value:
     """A Value built in place: `data` is already a float, so Value.__init__'s checks are skipped
     (this runs once per operation)."""
     out = _new(Value)
-    out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, a, b
+    out.data, out.grad, out.label, out._a, out._b = data, 0.0, "", a, b
+    out._opdef = op  # type: ignore[assignment]  # None for a constant leaf
     return out
 
 
@@ -141,7 +172,7 @@ def _lift(x: object) -> Value | None:
     return None
 
 
-def _make(op: Op, data: float, a: Value | None, b: Value | tuple | None) -> Value:
+def _make(op: Op, data: float, a: Value | None, b: Value | tuple[Value, ...] | None) -> Value:
     """The result of `op` in any mode: a node that records its operands, a leaf under no_grad,
     and under detect_anomaly an error if the value is not finite."""
     state = _get_mode()
@@ -158,12 +189,13 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
         def method(self: Value, other: object) -> Value:
             left = _lift(other)
             if left is None:
-                return NotImplemented
+                return NotImplemented  # type: ignore[no-any-return]
             data = forward(left.data, self.data)
             if _get_mode() != RECORD:
                 return _make(op, data, left, self)
             out = _new(Value)
-            out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, left, self
+            out.data, out.grad, out.label, out._opdef, out._a, out._b = (
+                data, 0.0, "", op, left, self)
             return out
 
     else:
@@ -172,13 +204,14 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
             if type(other) is not Value:
                 other = _lift(other)
                 if other is None:
-                    return NotImplemented
+                    return NotImplemented  # type: ignore[no-any-return]
             data = forward(self.data, other.data)
             if _get_mode() != RECORD:
                 return _make(op, data, self, other)
             # _node(op, data, self, other), written out: this is the hottest line of the engine.
             out = _new(Value)
-            out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, self, other
+            out.data, out.grad, out.label, out._opdef, out._a, out._b = (
+                data, 0.0, "", op, self, other)
             return out
 
     method.__name__ = op.name
@@ -230,15 +263,15 @@ for _name in ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"
 
 
 def _nary(op: Op, values: Iterable[Value | Number]) -> Value:
-    operands = []
+    lifted = []
     for i, x in enumerate(values):
         v = _lift(x)
         if v is None:
             raise TypeError(
                 f"{op.name}: item {i} must be a Value or a real number, got {type(x).__name__}"
             )
-        operands.append(v)
-    operands = tuple(operands)
+        lifted.append(v)
+    operands = tuple(lifted)
     return _make(op, op.forward(*[x.data for x in operands]), None, operands)
 
 
@@ -250,15 +283,15 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum
 
 def logsumexp(values: Iterable[Value | Number]) -> Value:
     """log(e^a1 + ... + e^an) in one stable node; its gradient is the softmax."""
-    values = list(values)
-    if not values:
+    items = list(values)
+    if not items:
         raise ValueError("logsumexp: needs at least one value, got none")
-    return _nary(CATALOGUE["logsumexp"], values)
+    return _nary(CATALOGUE["logsumexp"], items)
 
 
 def mean(values: Iterable[Value | Number]) -> Value:
     """(a1 + ... + an) / n."""
-    values = list(values)
-    if not values:
+    items = list(values)
+    if not items:
         raise ValueError("mean: needs at least one value, got none")
-    return sum(values) / len(values)
+    return sum(items) / len(items)

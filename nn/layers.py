@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 import random
-from typing import Callable, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
 import autograd
 from autograd import Value
@@ -66,7 +66,7 @@ def _rng(seed: int | random.Random, where: str) -> random.Random:
     return random.Random(int(seed))
 
 
-def _as_inputs(x: object, nin: int, where: str) -> list[Value]:
+def _as_inputs(x: Any, nin: int, where: str) -> list[Value]:  # Any: checked here
     """The input as Values (numbers become leaves once, not a constant per product)."""
     if isinstance(x, (Value, numbers.Number, str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(f"{where}: expected a sequence of {nin} inputs (Values or numbers), got "
@@ -78,7 +78,7 @@ def _as_inputs(x: object, nin: int, where: str) -> list[Value]:
         if isinstance(v, Value):
             out.append(v)
         elif isinstance(v, numbers.Real):
-            out.append(Value(v))
+            out.append(Value(float(v)))
         else:
             raise TypeError(f"{where}: input {i} must be a Value or a real number, got "
                             f"{type(v).__name__} {v!r}")
@@ -93,6 +93,9 @@ def _as_number(x: object, where: str) -> float:
 
 class Neuron(Module):
     """act(w . x + b): `w` a list of Values (one per input), `b` a Value or None (no bias)."""
+
+    activation: str
+    _act: Callable[[Value], Value] | None
 
     def __init__(
         self,
@@ -355,7 +358,7 @@ def _check_rows(rows: object, nin: int | None, where: str, what: str) -> list[li
                         f"{type(rows).__name__}")
     if len(rows) == 0:
         raise ValueError(f"{where}: {what} must hold at least one row (one per neuron), got none")
-    out = []
+    out: list[list[float]] = []
     for j, row in enumerate(rows):
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
             raise TypeError(f"{where}: {what}[{j}] must be a list of numbers (one per input), got "

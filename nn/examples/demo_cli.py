@@ -15,7 +15,7 @@ DEMOS = {
 }
 
 
-def add_command(subparsers: argparse._SubParsersAction) -> None:
+def add_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("demo", help="longer demos: " + ", ".join(DEMOS))
     demos = p.add_subparsers(dest="demo", required=True, metavar="NAME")
     for name, (module, help_text) in DEMOS.items():

@@ -18,7 +18,7 @@ RENDERED = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 SOURCE = {".gv", ".dot"}
 
 
-def add_command(subparsers: argparse._SubParsersAction) -> None:
+def add_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add both subcommands, `graph` and `explain`."""
     g = subparsers.add_parser(
         "graph",
