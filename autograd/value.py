@@ -102,6 +102,38 @@ class Value:
     def is_leaf(self) -> bool:
         return self._a is None and self._b is None
 
+    # --- micrograd's names, so code written for micrograd reads our graphs unchanged ----------
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name: the operands as a set (`operands` keeps their order). As in
+        micrograd, x ** 2 has x alone: a constant exponent is part of the operation."""
+        if self._opdef is _POW:
+            return {self._a} if self._a is not None else set()
+        return set(self.operands)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name: the operation as a string, '' for a leaf ('+', '*', 'ReLU', '**2',
+        'exp', ...; `op` is our name for it, `_opdef` the catalogue entry)."""
+        if self._a is None and self._b is None:
+            return ""
+        name = self._opdef.name
+        if name == "pow":  # micrograd writes the constant exponent into the name
+            return f"**{self._b.data:g}"
+        return _MICROGRAD_OP.get(name, self._opdef.symbol)
+
+    def _backward(self) -> None:
+        """micrograd's step by hand: add this node's share into its operands' grads,
+        operand.grad += local_grad * self.grad (what `backward()` does for every node, in
+        order)."""
+        operands = self.operands
+        if operands:
+            upstream = self.grad
+            local = self._opdef.local_grads(self.data, *[x.data for x in operands])
+            for x, dx in zip(operands, local):
+                x.grad += dx * upstream
+
     def __repr__(self) -> str:
         text = f"Value(data={_short(self.data)}, grad={_short(self.grad)}"
         if self._opdef is not None:
@@ -148,6 +180,9 @@ class Value:
         def abs(self) -> Value: ...
         def softplus(self) -> Value: ...
 
+
+# micrograd's spelling where it differs from the catalogue's symbol.
+_MICROGRAD_OP = {"relu": "ReLU", "vpow": "**"}
 
 _new = object.__new__
 
@@ -243,7 +278,8 @@ def _pow(self: Value, exponent: object) -> Value:
     return _pow_const(self, exponent)
 
 
-_pow_const = _binary(CATALOGUE["pow"])
+_POW = CATALOGUE["pow"]
+_pow_const = _binary(_POW)
 _vpow = _binary(CATALOGUE["vpow"])
 
 Value.__add__ = _binary(CATALOGUE["add"])
