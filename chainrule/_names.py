@@ -10,8 +10,8 @@ and what to do.
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import os
+import sys
 from pathlib import Path
 
 __all__ = ["PACKAGES", "MARKER", "foreign_package", "shared_folder", "ForeignPackageError"]
@@ -30,10 +30,19 @@ class ForeignPackageError(ImportError):
 
 
 def _init_file(name: str) -> Path | None:
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
+    """Where `import name` would load the package from, asking the finders in import order
+    (not sys.modules: what an import would find now, even if one already happened)."""
+    spec = None
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is None:
+            continue
+        try:
+            spec = find_spec(name, None)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None:
+            break
     if spec is None or spec.origin is None or spec.origin in ("built-in", "frozen"):
         return None
     return Path(spec.origin)

@@ -36,6 +36,9 @@ def add_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
                    help="write each local derivative on its arrow")
     g.add_argument("--show-constants", action="store_true",
                    help="draw the constants 0.5 and 2 as boxes of their own")
+    g.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                   help="LR: inputs on the left, E on the right (default); TB: top to bottom, "
+                        "narrow enough for a page")
     g.set_defaults(run=run_graph)
 
     e = subparsers.add_parser(
@@ -70,6 +73,7 @@ def run_graph(args: argparse.Namespace) -> int:
         highlight=nodes[args.highlight] if args.highlight else None,
         show_local_grads=args.local_grads,
         hide_constants=not args.show_constants,
+        rankdir=args.rankdir,
     )
     if suffix in SOURCE:
         args.out.write_text(dot.source, encoding="utf-8")
