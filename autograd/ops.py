@@ -105,8 +105,7 @@ def _power(name: str, a: float, b: float) -> float:
             f"integer exponent)"
         )
     try:
-        result: float = a**b
-        return result
+        return a**b  # type: ignore[no-any-return]  # typeshed: float ** float may be complex
     except OverflowError:
         # IEEE 754 would give +-inf; so do we (the sign is that of a**b for an integer b).
         return -inf if (a < 0.0 and b % 2.0 == 1.0) else inf

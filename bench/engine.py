@@ -178,7 +178,11 @@ def main() -> None:
         done = subprocess.run([sys.executable, __file__, "--worker", name, "--repeats",
                                str(args.repeats)], capture_output=True, text=True)
         if done.returncode != 0:
-            print(f"{name}: failed, skipped:\n{done.stderr.strip().splitlines()[-1]}")
+            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            if last.startswith("ModuleNotFoundError"):
+                print(f"{name}: skipped, not installed ({last}); pip install -e \".[bench]\"")
+            else:
+                print(f"{name}: failed, skipped: {last}")
             continue
         results[name] = json.loads(done.stdout)
     if "chainrule" not in results:

@@ -57,8 +57,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 class NotRun(pytest.Item):
     def runtest(self) -> None:
+        also = skip_reason(self.path)
         pytest.skip("nbmake is not installed, so the notebooks are not run (pip install nbmake, "
-                    "or pip install -e \".[test]\")")
+                    "or pip install -e \".[test]\")" + (f"; and {also}" if also else ""))
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, self.name
@@ -78,7 +79,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = getattr(item, "path", None)
-        if path is not None and path.suffix == ".ipynb":
+        if path is not None and path.suffix == ".ipynb" and not isinstance(item, NotRun):
             reason = skip_reason(path)
             if reason is not None:
                 item.add_marker(pytest.mark.skip(reason=reason))

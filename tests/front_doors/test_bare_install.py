@@ -69,6 +69,18 @@ def test_the_core_install_brings_numpy_graphviz_tqdm_and_not_torch(bare: Env) ->
     assert not names & {"torch", "scikit-learn", "matplotlib", "micrograd", "nbmake", "pytest"}
 
 
+def test_the_wheel_ships_py_typed_and_the_three_packages(bare: Env, tmp_path: Path) -> None:
+    import zipfile
+
+    bare.pip("wheel", "--no-deps", "-w", str(tmp_path), str(ROOT))
+    (wheel,) = tmp_path.glob("chainrule-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for package in ("autograd", "nn", "chainrule"):
+        assert f"{package}/py.typed" in names
+    assert {"chainrule/__main__.py", "chainrule/micrograd/nn.py"} <= names
+    assert not any(name.startswith(("tests/", "bench/", "notebooks/")) for name in names)
+
+
 def test_the_worked_example_runs_by_command_and_by_python_m(bare: Env) -> None:
     for command in (("chainrule", "worked-example"), ("python", "-m", "chainrule",
                                                       "worked-example")):
@@ -128,7 +140,8 @@ def test_the_engine_bench_without_micrograd_or_torch_reports_what_it_has(bare: E
     done = bare.run("python", "bench/engine.py", "--repeats", "1", timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "KeyError" not in done.stdout + done.stderr
-    assert "micrograd: failed, skipped" in done.stdout
+    assert ("micrograd: skipped, not installed (ModuleNotFoundError: No module named "
+            "'micrograd'); pip install -e \".[bench]\"") in done.stdout.splitlines()
     assert "micrograd not measured" in done.stdout
     assert "no micrograd to compare with" in done.stdout
 
