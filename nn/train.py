@@ -265,7 +265,7 @@ def fit(
 def _progress_bar(epochs: int) -> Any:
     try:
         from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is in the examples extra
-        raise ImportError("fit: progress=True needs tqdm (pip install tqdm, or chainrule"
-                          "[examples]); or pass progress=False") from None
+    except ImportError:  # pragma: no cover - tqdm is a core dependency
+        raise ImportError("fit: progress=True needs tqdm, a core dependency missing here "
+                          "(pip install tqdm); or pass progress=False") from None
     return tqdm(total=epochs, desc="fit", unit="epoch")
