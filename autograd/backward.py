@@ -57,7 +57,8 @@ def is_grad_enabled() -> bool:
 @contextmanager
 def detect_anomaly() -> Iterator[None]:
     """Inside, any operation whose value, or whose gradient in `backward()`, is inf or NaN
-    raises `AnomalyError` naming the operation and its operands (as `torch.autograd.detect_anomaly`).
+    raises `AnomalyError` naming the operation and its operands
+    (as `torch.autograd.detect_anomaly`).
     """
     token = mode.set(mode.get() | CHECK)
     try:
@@ -81,7 +82,7 @@ def topo_order(root: Value) -> list[Value]:
     while stack:
         node = pop()
         if node is None:  # a marker: the node under it has all its operands listed
-            done(pop())
+            done(pop())  # type: ignore[arg-type]  # under a marker is always a node
             continue
         if node in seen:
             continue
@@ -147,8 +148,8 @@ def _chain_rule_checked(order: list[Value]) -> None:
             contribution = dx * upstream
             if not isfinite(contribution):
                 raise AnomalyError(
-                    f"backward: {node._opdef.name} gave the non-finite gradient {contribution!r} for "
-                    f"its operand {i} (local gradient {dx!r} times upstream {upstream!r}); "
+                    f"backward: {node._opdef.name} gave the non-finite gradient {contribution!r} "
+                    f"for its operand {i} (local gradient {dx!r} times upstream {upstream!r}); "
                     f"operands {[y.data for y in operands]!r}, output {node.data!r}"
                 )
             x.grad += contribution

@@ -353,11 +353,11 @@ def explain(
         raise TypeError(f"explain: output must be a Value, got {type(output).__name__}")
     if not isinstance(wrt, Value):
         raise TypeError(f"explain: wrt must be a Value, got {type(wrt).__name__}")
-    for name, x, low in (("max_paths", max_paths, 1), ("digits", digits, 1)):
-        if not isinstance(x, int) or isinstance(x, bool):
-            raise TypeError(f"explain: {name} must be an int, got {type(x).__name__}")
-        if x < low:
-            raise ValueError(f"explain: {name} must be >= {low}, got {x}")
+    for name, n, least in (("max_paths", max_paths, 1), ("digits", digits, 1)):
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError(f"explain: {name} must be an int, got {type(n).__name__}")
+        if n < least:
+            raise ValueError(f"explain: {name} must be >= {least}, got {n}")
 
     order = topo_order(output)
     # The nodes on some path from wrt up to output: wrt, and every node with such an operand.

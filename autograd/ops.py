@@ -113,7 +113,7 @@ def _power(name: str, a: float, b: float) -> float:
             f"integer exponent)"
         )
     try:
-        return a**b
+        return a**b  # type: ignore[no-any-return]  # typeshed: float ** float may be complex
     except OverflowError:
         # IEEE 754 would give +-inf; so do we (the sign is that of a**b for an integer b).
         return -inf if (a < 0.0 and b % 2.0 == 1.0) else inf
@@ -305,7 +305,8 @@ CATALOGUE: dict[str, Op] = {
         # d(a/b)/db = -a/b**2 = -out/b
         Op("div", 2, "/", div, ("1.0 / b", "-out / b"), "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2",
            (_WIDE, (0.1, 50.0)), bad_inputs=(((1.0, 0.0), ZeroDivisionError),)),
-        # The exponent is a constant (x ** 2): no gradient flows to it, as torch.pow(Tensor, Scalar).
+        # The exponent is a constant (x ** 2): no gradient flows to it, as
+        # torch.pow(Tensor, Scalar).
         Op("pow", 2, "**", pow_, ("dpow_dbase(a, b)", "0.0"),
            "d(a^c)/da = c*a^(c-1); c is a constant number, not differentiated",
            ((0.1, 5.0), (-3.0, 3.0)),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Iterable, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
 
 from . import backward as _backward
 from .backward import CHECK, RECORD, AnomalyError, mode
@@ -129,6 +129,11 @@ class Value:
     data: float
     grad: float
     label: str
+    # None on a leaf. Typed as Op for the readers (backward, draw, explain) that reach it only
+    # on a node with operands, which always has one.
+    _opdef: Op
+    _a: Value | None
+    _b: Any  # the second operand, or the tuple of all operands when _a is None (see above)
 
     def __init__(self, data: Number, label: str = "") -> None:
         if type(label) is not str:
@@ -136,7 +141,7 @@ class Value:
         self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._opdef = None
+        self._opdef = None  # type: ignore[assignment]  # a leaf (see the annotation above)
         self._a = self._b = None
 
     # --- what a graph reader needs ---------------------------------------------------------
@@ -157,6 +162,38 @@ class Value:
     @property
     def is_leaf(self) -> bool:
         return self._a is None and self._b is None
+
+    # --- micrograd's names, so code written for micrograd reads our graphs unchanged ----------
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name: the operands as a set (`operands` keeps their order). As in
+        micrograd, x ** 2 has x alone: a constant exponent is part of the operation."""
+        if self._opdef is _POW:
+            return {self._a} if self._a is not None else set()
+        return set(self.operands)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name: the operation as a string, '' for a leaf ('+', '*', 'ReLU', '**2',
+        'exp', ...; `op` is our name for it, `_opdef` the catalogue entry)."""
+        if self._a is None and self._b is None:
+            return ""
+        name = self._opdef.name
+        if name == "pow":  # micrograd writes the constant exponent into the name
+            return f"**{self._b.data:g}"
+        return _MICROGRAD_OP.get(name, self._opdef.symbol)
+
+    def _backward(self) -> None:
+        """micrograd's step by hand: add this node's share into its operands' grads,
+        operand.grad += local_grad * self.grad (what `backward()` does for every node, in
+        order)."""
+        operands = self.operands
+        if operands:
+            upstream = self.grad
+            local = self._opdef.local_grads(self.data, *[x.data for x in operands])
+            for x, dx in zip(operands, local):
+                x.grad += dx * upstream
 
     def __repr__(self) -> str:
         text = f"Value(data={_short(self.data)}, grad={_short(self.grad)}"
@@ -224,6 +261,32 @@ class Value:
         """The same number as a new leaf, cut from the graph."""
         return Value(self.data, self.label)
 
+    if TYPE_CHECKING:  # the operators are made from the catalogue below; their types, for mypy
+
+        def __add__(self, other: Value | Number) -> Value: ...
+        def __radd__(self, other: Value | Number) -> Value: ...
+        def __sub__(self, other: Value | Number) -> Value: ...
+        def __rsub__(self, other: Value | Number) -> Value: ...
+        def __mul__(self, other: Value | Number) -> Value: ...
+        def __rmul__(self, other: Value | Number) -> Value: ...
+        def __truediv__(self, other: Value | Number) -> Value: ...
+        def __rtruediv__(self, other: Value | Number) -> Value: ...
+        def __pow__(self, exponent: Value | Number) -> Value: ...
+        def __rpow__(self, other: Value | Number) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def relu(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def abs(self) -> Value: ...
+        def softplus(self) -> Value: ...
+
+
+# micrograd's spelling where it differs from the catalogue's symbol.
+_MICROGRAD_OP = {"relu": "ReLU", "vpow": "**"}
 
 class _NoGraph(Value):
     """The result of an operation under `no_grad()`: a leaf that remembers it was computed, so
@@ -244,11 +307,14 @@ def _compared(other: object) -> float | None:
     return None
 
 
-def _node(op: Op | None, data: float, a: Value | None, b: Value | tuple | None) -> Value:
+def _node(
+    op: Op | None, data: float, a: Value | None, b: Value | tuple[Value, ...] | None
+) -> Value:
     """A Value built in place: `data` is already a float, so Value.__init__'s checks are skipped
     (this runs once per operation)."""
     out = _new(Value)
-    out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, a, b
+    out.data, out.grad, out.label, out._a, out._b = data, 0.0, "", a, b
+    out._opdef = op  # type: ignore[assignment]  # None for a constant leaf
     return out
 
 
@@ -278,7 +344,7 @@ def _elementwise(method: Callable[[Value, object], Value], self: Value, x: objec
     return numpy.frompyfunc(lambda item: method(self, item), 1, 1)(x)
 
 
-def _make(op: Op, data: float, a: Value | None, b: Value | tuple | None) -> Value:
+def _make(op: Op, data: float, a: Value | None, b: Value | tuple[Value, ...] | None) -> Value:
     """The result of `op` in any mode: a node that records its operands, a leaf under no_grad,
     and under detect_anomaly an error if the value is not finite."""
     state = _get_mode()
@@ -308,7 +374,8 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
             if _get_mode() != RECORD:
                 return _make(op, data, left, self)
             out = _new(Value)
-            out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, left, self
+            out.data, out.grad, out.label, out._opdef, out._a, out._b = (
+                data, 0.0, "", op, left, self)
             return out
 
     else:
@@ -328,7 +395,8 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
                 return _make(op, data, self, other)
             # _node(op, data, self, other), written out: this is the hottest line of the engine.
             out = _new(Value)
-            out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, self, other
+            out.data, out.grad, out.label, out._opdef, out._a, out._b = (
+                data, 0.0, "", op, self, other)
             return out
 
     method.__name__ = op.name
@@ -364,7 +432,8 @@ def _pow(self: Value, exponent: object) -> Value:
     return _pow_const(self, exponent)
 
 
-_pow_const = _binary(CATALOGUE["pow"])
+_POW = CATALOGUE["pow"]
+_pow_const = _binary(_POW)
 _vpow = _binary(CATALOGUE["vpow"])
 
 Value.__add__ = _binary(CATALOGUE["add"])
@@ -384,15 +453,15 @@ for _name in ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"
 
 
 def _nary(op: Op, values: Iterable[Value | Number]) -> Value:
-    operands = []
+    lifted = []
     for i, x in enumerate(values):
         v = _lift(x, op.name)
         if v is None:
             raise TypeError(
                 f"{op.name}: item {i} must be a Value or a real number, got {type(x).__name__}"
             )
-        operands.append(v)
-    operands = tuple(operands)
+        lifted.append(v)
+    operands = tuple(lifted)
     try:
         data = op.forward(*[x.data for x in operands])
     except (TypeError, ValueError):
@@ -409,15 +478,15 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum
 
 def logsumexp(values: Iterable[Value | Number]) -> Value:
     """log(e^a1 + ... + e^an) in one stable node; its gradient is the softmax."""
-    values = list(values)
-    if not values:
+    items = list(values)
+    if not items:
         raise ValueError("logsumexp: needs at least one value, got none")
-    return _nary(CATALOGUE["logsumexp"], values)
+    return _nary(CATALOGUE["logsumexp"], items)
 
 
 def mean(values: Iterable[Value | Number]) -> Value:
     """(a1 + ... + an) / n."""
-    values = list(values)
-    if not values:
+    items = list(values)
+    if not items:
         raise ValueError("mean: needs at least one value, got none")
-    return sum(values) / len(values)
+    return sum(items) / len(items)

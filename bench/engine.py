@@ -178,14 +178,21 @@ def main() -> None:
         done = subprocess.run([sys.executable, __file__, "--worker", name, "--repeats",
                                str(args.repeats)], capture_output=True, text=True)
         if done.returncode != 0:
-            print(f"{name}: failed, skipped:\n{done.stderr.strip().splitlines()[-1]}")
+            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            if last.startswith("ModuleNotFoundError"):
+                print(f"{name}: skipped, not installed ({last}); pip install -e \".[bench]\"")
+            else:
+                print(f"{name}: failed, skipped: {last}")
             continue
         results[name] = json.loads(done.stdout)
+    if "chainrule" not in results:
+        sys.exit("bench/engine.py: chainrule itself failed (above); nothing to compare")
     nodes = results["chainrule"]["nodes"]
+    theirs = (f"{results['micrograd']['nodes']} in micrograd (same expression)"
+              if "micrograd" in results else "micrograd not measured")
     print(f"python {sys.version.split()[0]}; micrograd's demo loss (MLP 2-16-16-1, 100 points, "
-          f"hinge + L2): {nodes} nodes in chainrule, {results['micrograd']['nodes']} in "
-          f"micrograd (same expression); each engine in its own process; median of "
-          f"{args.repeats} forward+backward iterations")
+          f"hinge + L2): {nodes} nodes in chainrule, {theirs}; each engine in its own process; "
+          f"median of {args.repeats} forward+backward iterations")
     print(f"\n{'engine':<12}{'gc':<5}{'forward ns/node':>16}{'backward ns/node':>18}"
           f"{'total ns/node':>15}{'chainrule is':>16}")
     for mode in ("on", "off"):
@@ -203,7 +210,11 @@ def main() -> None:
     print("\nbytes per node (tracemalloc: everything the forward and backward allocated, over "
           "the node count):")
     for name in ("chainrule", "micrograd"):
-        print(f"  {name:<10} {results[name]['bytes']:7.0f}")
+        if name in results:
+            print(f"  {name:<10} {results[name]['bytes']:7.0f}")
+    if "micrograd" not in results:
+        print("\nno micrograd to compare with: pip install -e \".[bench]\" for the targets")
+        return
     mg, us = results["micrograd"], results["chainrule"]
     print(f"\ntargets: >= 10x micrograd with gc on: {sum(mg['on']) / sum(us['on']):.1f}x; "
           f">= 2x with gc off: {sum(mg['off']) / sum(us['off']):.1f}x; "

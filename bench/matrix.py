@@ -103,7 +103,7 @@ def make_torch(start: MatrixMLP, X, Y):
     import torch
 
     layers = []
-    for w, b in zip(start.weights, start.biases):
+    for w, _b in zip(start.weights, start.biases):
         lin = torch.nn.Linear(w.shape[0], w.shape[1], dtype=torch.float64)
         layers += [lin, torch.nn.Sigmoid()]
     model = torch.nn.Sequential(*layers)
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ref = finals["nn.matrix"]
     worst = 0.0
-    for name, params in finals.items():
+    for params in finals.values():
         for a, b in zip(params, ref):
             worst = max(worst, float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300))))
     print(f"\nafter {args.scalar_steps} identical steps, largest relative difference of any "

@@ -5,7 +5,9 @@ a chain of additions: a smaller graph to draw, and fewer nodes for backward() to
 
 Calling a Layer or an MLP always returns a `list[Value]`, even for one output (micrograd returns
 a bare Value when a layer has width 1; here the type never depends on the width). A Neuron
-returns one Value.
+returns one Value. The list is an `Outputs`: a list that refuses arithmetic with an error that
+says `(score,) = model(x)`, so micrograd's `1 + -y * model(x)` cannot go wrong silently
+(`chainrule.micrograd` has micrograd's own classes, bare Value and all).
 
 Weights are laid out as PyTorch's `nn.Linear.weight`: one row per neuron, one column per input,
 so `weights[l][j][k]` is the weight of layer l, neuron j, input k.
@@ -16,14 +18,14 @@ from __future__ import annotations
 import math
 import numbers
 import random
-from typing import Callable, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
 import autograd
 from autograd import Value
 
 from .module import Module
 
-__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
+__all__ = ["Neuron", "Layer", "MLP", "Outputs", "ACTIVATIONS", "INITS"]
 
 Number = Union[int, float]
 Input = Sequence[Union[Value, Number]]
@@ -48,6 +50,14 @@ def _check_activation(activation: object, where: str, argument: str = "activatio
     return activation
 
 
+def _refuse_nonlin(nonlin: object, where: str) -> None:
+    """micrograd's `nonlin=` flag, said the way this package says it (or use micrograd's)."""
+    if nonlin is not None:
+        raise TypeError(f"{where}: nonlin= is micrograd's flag; here say activation=\"relu\" "
+                        f"(nonlin=True) or activation=\"linear\" (nonlin=False), or use "
+                        f"micrograd's own classes: from chainrule.micrograd.nn import {where}")
+
+
 def _check_size(n: object, where: str, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"{where}: {what} must be an int, got {type(n).__name__} {n!r}")
@@ -66,7 +76,7 @@ def _rng(seed: int | random.Random, where: str) -> random.Random:
     return random.Random(int(seed))
 
 
-def _as_inputs(x: object, nin: int, where: str) -> list[Value]:
+def _as_inputs(x: Any, nin: int, where: str) -> list[Value]:  # Any: checked here
     """The input as Values (numbers become leaves once, not a constant per product)."""
     if isinstance(x, (Value, numbers.Number, str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(f"{where}: expected a sequence of {nin} inputs (Values or numbers), got "
@@ -78,11 +88,103 @@ def _as_inputs(x: object, nin: int, where: str) -> list[Value]:
         if isinstance(v, Value):
             out.append(v)
         elif isinstance(v, numbers.Real):
-            out.append(Value(v))
+            out.append(Value(float(v)))
         else:
             raise TypeError(f"{where}: input {i} must be a Value or a real number, got "
                             f"{type(v).__name__} {v!r}")
     return out
+
+
+class Outputs(list):  # type: ignore[type-arg]  # list[Value]; subscripted, it could not be a base
+    """What calling a Layer or an MLP returns: a list of Values, one per output, even for one.
+
+    A plain list would meet arithmetic with a puzzling error (`1 + [v]`: unsupported operand
+    types for +: 'int' and 'list') or none at all (`np.int64(-1) * [v]` is `[]`, `2 * [v]` is
+    `[v, v]`). This list refuses every arithmetic operator and every Value attribute with a
+    TypeError (AttributeError) that says how to take the Value out: `(score,) = model(x)`.
+    Everything a list does (indexing, unpacking, len, iteration, ==, list + list) still works.
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # numpy scalars on the left defer to the operators below
+
+    def _why(self) -> str:
+        n = len(self)
+        which = ("take the Value out first: (score,) = model(x)" if n == 1 else
+                 "take the Values out first: (score,) = model(x) for a model with one output, "
+                 "model(x)[j] for output j")
+        return (f"the model returned a list of {n} Value{'s' if n != 1 else ''} (Layer and MLP "
+                f"always return a list, even for one output), not a Value; {which}")
+
+    def _refuse(self, symbol: str) -> TypeError:
+        return TypeError(f"unsupported operand for {symbol}: {self._why()}")
+
+    def __add__(self, other: object) -> Any:
+        if isinstance(other, list):  # list + list: still concatenation
+            return list(self) + other
+        raise self._refuse("+")
+
+    def __radd__(self, other: object) -> Any:
+        if isinstance(other, list):
+            return other + list(self)
+        raise self._refuse("+")
+
+    def __iadd__(self, other: object) -> Any:
+        if isinstance(other, list):
+            return list.__iadd__(self, other)
+        raise self._refuse("+=")
+
+    def __mul__(self, other: object) -> Any:
+        raise self._refuse("*")
+
+    def __lt__(self, other: object) -> Any:
+        if isinstance(other, list):
+            return list.__lt__(self, other)
+        raise self._refuse("<")
+
+    def __le__(self, other: object) -> Any:
+        if isinstance(other, list):
+            return list.__le__(self, other)
+        raise self._refuse("<=")
+
+    def __gt__(self, other: object) -> Any:
+        if isinstance(other, list):
+            return list.__gt__(self, other)
+        raise self._refuse(">")
+
+    def __ge__(self, other: object) -> Any:
+        if isinstance(other, list):
+            return list.__ge__(self, other)
+        raise self._refuse(">=")
+
+    def __float__(self) -> float:
+        raise TypeError(f"float() needs a number: {self._why()}")
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names a list lacks: `model(x).data`, `.backward()`, `.relu()`, ...
+        if name in _VALUE_NAMES:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}: "
+                                 f"{self._why()}")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+
+
+def _refuser(symbol: str) -> Callable[..., Any]:
+    def refuse(self: Outputs, *other: object) -> Any:
+        raise self._refuse(symbol)
+
+    return refuse
+
+
+for _name, _symbol in (("__rmul__", "*"), ("__imul__", "*="), ("__sub__", "-"),
+                       ("__rsub__", "-"), ("__truediv__", "/"), ("__rtruediv__", "/"),
+                       ("__floordiv__", "//"), ("__rfloordiv__", "//"), ("__mod__", "%"),
+                       ("__rmod__", "%"), ("__pow__", "**"), ("__rpow__", "**"),
+                       ("__matmul__", "@"), ("__rmatmul__", "@"), ("__neg__", "unary -"),
+                       ("__pos__", "unary +"), ("__abs__", "abs")):
+    setattr(Outputs, _name, _refuser(_symbol))
+
+# The names a learner reaches for on a Value (model(x).data, .grad, .backward(), .relu(), ...).
+_VALUE_NAMES = frozenset(n for n in dir(Value) if not n.startswith("__")) | {"data", "grad"}
 
 
 def _as_number(x: object, where: str) -> float:
@@ -94,6 +196,9 @@ def _as_number(x: object, where: str) -> float:
 class Neuron(Module):
     """act(w . x + b): `w` a list of Values (one per input), `b` a Value or None (no bias)."""
 
+    activation: str
+    _act: Callable[[Value], Value] | None
+
     def __init__(
         self,
         nin: int,
@@ -101,7 +206,10 @@ class Neuron(Module):
         bias: bool = True,
         init: str = "uniform",
         seed: int | random.Random = 0,
+        *,
+        nonlin: object = None,
     ) -> None:
+        _refuse_nonlin(nonlin, "Neuron")
         layer = Layer(nin, 1, activation=activation, bias=bias, init=init, seed=seed)
         (neuron,) = layer.neurons
         self.w: list[Value] = neuron.w
@@ -160,8 +268,11 @@ class Layer(Module):
         bias: bool = True,
         init: str = "uniform",
         seed: int | random.Random = 0,
+        *,
+        nonlin: object = None,
     ) -> None:
         where = "Layer"
+        _refuse_nonlin(nonlin, where)
         nin = _check_size(nin, where, "nin")
         nout = _check_size(nout, where, "nout")
         _check_activation(activation, where)
@@ -213,8 +324,8 @@ class Layer(Module):
         return len(self.neurons)
 
     def __call__(self, x: Input) -> list[Value]:
-        """Always a list of `nout` Values, even when nout is 1."""
-        return self._forward(_as_inputs(x, self.nin, "Layer"))
+        """Always a list of `nout` Values, even when nout is 1 (an `Outputs`)."""
+        return Outputs(self._forward(_as_inputs(x, self.nin, "Layer")))
 
     def _forward(self, xs: list[Value]) -> list[Value]:
         return [n._forward(xs) for n in self.neurons]
@@ -323,7 +434,7 @@ class MLP(Module):
         xs = _as_inputs(x, self.layers[0].nin, "MLP")
         for layer in self.layers:
             xs = layer._forward(xs)
-        return xs
+        return Outputs(xs)
 
     def __repr__(self) -> str:
         lines = [f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers)]
@@ -355,7 +466,7 @@ def _check_rows(rows: object, nin: int | None, where: str, what: str) -> list[li
                         f"{type(rows).__name__}")
     if len(rows) == 0:
         raise ValueError(f"{where}: {what} must hold at least one row (one per neuron), got none")
-    out = []
+    out: list[list[float]] = []
     for j, row in enumerate(rows):
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
             raise TypeError(f"{where}: {what}[{j}] must be a list of numbers (one per input), got "

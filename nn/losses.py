@@ -10,6 +10,7 @@ need as many targets as predictions; `cross_entropy_loss` reads one row of logit
 from __future__ import annotations
 
 import numbers
+from typing import Any, Literal, overload
 
 import autograd
 from autograd import Value
@@ -20,6 +21,9 @@ __all__ = [
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
+# For type checkers: "mean" and "sum" give one Value, "none" a list of them.
+_OneValue = Literal["mean", "sum"]
+_PerElement = Literal["none"]
 
 
 def _check_reduction(reduction: object, where: str) -> str:
@@ -41,14 +45,14 @@ def _is_scalar(x: object) -> bool:
     return isinstance(x, (Value, numbers.Real))
 
 
-def _flatten(x: object, where: str, what: str, values: bool = True) -> list:
+def _flatten(x: object, where: str, what: str, values: bool = True) -> list[Any]:
     """A Value, a number, or (nested) sequences of them, as one flat list, in order.
 
     `values=False` refuses Values (targets that must be plain numbers). Walks with an explicit
     stack, never recursion.
     """
-    out: list = []
-    stack: list[tuple[object, str]] = [(x, what)]
+    out: list[Any] = []
+    stack: list[tuple[Any, str]] = [(x, what)]  # Any: each item's type is checked below
     while stack:
         item, name = stack.pop()
         if isinstance(item, Value):
@@ -69,7 +73,7 @@ def _flatten(x: object, where: str, what: str, values: bool = True) -> list:
 
 
 def _pairs(pred: object, target: object, where: str,
-           target_values: bool = True) -> tuple[list, list]:
+           target_values: bool = True) -> tuple[list[Any], list[Any]]:
     p = _flatten(pred, where, "pred")
     t = _flatten(target, where, "target", values=target_values)
     if len(p) != len(t):
@@ -80,6 +84,12 @@ def _pairs(pred: object, target: object, where: str,
     return p, t
 
 
+@overload
+def mse_loss(pred: object, target: object, reduction: _OneValue = ...) -> Value: ...
+@overload
+def mse_loss(pred: object, target: object, *, reduction: _PerElement) -> list[Value]: ...
+@overload
+def mse_loss(pred: object, target: object, reduction: str = ...) -> Value | list[Value]: ...
 def mse_loss(pred: object, target: object, reduction: str = "mean") -> Value | list[Value]:
     """(pred - target)^2 per element, as `torch.nn.functional.mse_loss`."""
     where = "mse_loss"
@@ -88,6 +98,12 @@ def mse_loss(pred: object, target: object, reduction: str = "mean") -> Value | l
     return _reduce([(pi - ti) ** 2 for pi, ti in zip(p, t)], reduction)
 
 
+@overload
+def half_sse_loss(pred: object, target: object, reduction: _OneValue = ...) -> Value: ...
+@overload
+def half_sse_loss(pred: object, target: object, *, reduction: _PerElement) -> list[Value]: ...
+@overload
+def half_sse_loss(pred: object, target: object, reduction: str = ...) -> Value | list[Value]: ...
 def half_sse_loss(pred: object, target: object, reduction: str = "sum") -> Value | list[Value]:
     """1/2 (pred - target)^2 per element, summed by default: the E of the worked example,
     whose derivative in pred is just (pred - target).
@@ -101,9 +117,21 @@ def half_sse_loss(pred: object, target: object, reduction: str = "sum") -> Value
     squares = [(pi - ti) ** 2 for pi, ti in zip(p, t)]
     if reduction == "none":
         return [0.5 * s for s in squares]
-    return 0.5 * _reduce(squares, reduction)
+    return 0.5 * (autograd.mean(squares) if reduction == "mean" else autograd.sum(squares))
 
 
+@overload
+def hinge_loss(
+    scores: object, target: object, margin: float = ..., reduction: _OneValue = ...
+) -> Value: ...
+@overload
+def hinge_loss(
+    scores: object, target: object, margin: float = ..., *, reduction: _PerElement
+) -> list[Value]: ...
+@overload
+def hinge_loss(
+    scores: object, target: object, margin: float = ..., reduction: str = ...
+) -> Value | list[Value]: ...
 def hinge_loss(
     scores: object, target: object, margin: float = 1.0, reduction: str = "mean"
 ) -> Value | list[Value]:
@@ -128,6 +156,18 @@ def hinge_loss(
     return _reduce(losses, reduction)
 
 
+@overload
+def bce_with_logits_loss(
+    logits: object, target: object, reduction: _OneValue = ..., pos_weight: float | None = ...
+) -> Value: ...
+@overload
+def bce_with_logits_loss(
+    logits: object, target: object, *, reduction: _PerElement, pos_weight: float | None = ...
+) -> list[Value]: ...
+@overload
+def bce_with_logits_loss(
+    logits: object, target: object, reduction: str = ..., pos_weight: float | None = ...
+) -> Value | list[Value]: ...
 def bce_with_logits_loss(
     logits: object, target: object, reduction: str = "mean", pos_weight: float | None = None
 ) -> Value | list[Value]:
@@ -162,8 +202,18 @@ def bce_with_logits_loss(
     return _reduce(losses, reduction)
 
 
+@overload
+def cross_entropy_loss(logits: object, target: object, reduction: _OneValue = ...) -> Value: ...
+@overload
 def cross_entropy_loss(
-    logits: object, target: object, reduction: str = "mean"
+    logits: object, target: object, *, reduction: _PerElement
+) -> list[Value]: ...
+@overload
+def cross_entropy_loss(
+    logits: object, target: object, reduction: str = ...
+) -> Value | list[Value]: ...
+def cross_entropy_loss(
+    logits: Any, target: Any, reduction: str = "mean"  # Any: checked below
 ) -> Value | list[Value]:
     """Softmax cross-entropy from raw scores: logsumexp(row) - row[class], as
     `torch.nn.functional.cross_entropy` with class-index targets.

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, NamedTuple, Sequence, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence, Union
 
 import numpy as np
 
@@ -40,7 +40,7 @@ INITS = ("torch", "uniform", "xavier", "post004", "normal")
 REDUCTIONS = ("mean", "sum")
 _FLOAT64 = np.dtype(np.float64)
 
-ArrayLike = Union[np.ndarray, Sequence]
+ArrayLike = Union[np.ndarray, Sequence[Any]]
 
 
 # --- activations: sigma and sigma', the latter from the layer's output a = sigma(z) ------------
@@ -53,7 +53,7 @@ ArrayLike = Union[np.ndarray, Sequence]
 _EXPIT = None
 
 
-def _expit():
+def _expit() -> Any:
     global _EXPIT
     if _EXPIT is None:
         try:
@@ -387,7 +387,9 @@ class MatrixMLP:
     def from_mlp(cls, mlp: MLP) -> MatrixMLP:
         """The same network as an ``nn.MLP``, same weights: its rows w[j][k] (PyTorch's
         out x in) become columns here, W[k, j] = mlp.layers[l].neurons[j].w[k]."""
-        weights, biases, activations = [], [], []
+        weights: list[np.ndarray] = []
+        biases: list[np.ndarray | None] = []
+        activations: list[str] = []
         for layer in mlp.layers:
             neurons = layer.neurons
             w = np.array([[v.data for v in neuron.w] for neuron in neurons], dtype=np.float64)
@@ -395,7 +397,8 @@ class MatrixMLP:
             if any(neuron.b is None for neuron in neurons):
                 biases.append(None)
             else:
-                biases.append(np.array([neuron.b.data for neuron in neurons], dtype=np.float64))
+                b = [neuron.b.data for neuron in neurons if neuron.b is not None]
+                biases.append(np.array(b, dtype=np.float64))
             activations.append(layer.activation)
         return cls.from_weights(weights, biases, activations)
 
@@ -413,7 +416,7 @@ class MatrixMLP:
         if any(with_bias) and not all(with_bias):
             raise ValueError("to_mlp: nn.MLP has biases in every layer or in none")
         weights = [w.T.tolist() for w in self.weights]
-        biases = [b.tolist() for b in self.biases] if all(with_bias) else None
+        biases = [b.tolist() for b in self.biases if b is not None] if all(with_bias) else None
         return MLP.from_weights(
             weights,
             biases,
@@ -521,7 +524,7 @@ class MatrixMLP:
         for w, gw in zip(self.weights, self.grads.weights):
             w -= lr * gw
         for b, gb in zip(self.biases, self.grads.biases):
-            if b is not None:
+            if b is not None and gb is not None:
                 b -= lr * gb
 
     def train_step(

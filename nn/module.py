@@ -123,11 +123,11 @@ class Module:
             p.data = value
         return IncompatibleKeys(missing, unexpected)
 
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write `state_dict()` to a JSON file (see `nn.save`)."""
         save(self.state_dict(), path, model=repr(self))
 
-    def load(self, path: str | os.PathLike, strict: bool = True) -> IncompatibleKeys:
+    def load(self, path: str | os.PathLike[str], strict: bool = True) -> IncompatibleKeys:
         """Read a JSON file written by `save` into this module's parameters."""
         return self.load_state_dict(load(path), strict=strict)
 
@@ -135,7 +135,7 @@ class Module:
         return f"{type(self).__name__}()"
 
 
-def save(state_dict: Mapping[str, float], path: str | os.PathLike, model: str = "") -> None:
+def save(state_dict: Mapping[str, float], path: str | os.PathLike[str], model: str = "") -> None:
     """Write a state dict as JSON: floats are written with `repr`, so they load back bit for bit.
 
     Non-finite values are refused (JSON has no NaN or inf): a diverged model is an error to
@@ -205,7 +205,7 @@ def _nesting(text: str) -> int:
 _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
-def load(path: str | os.PathLike) -> dict[str, float]:
+def load(path: str | os.PathLike[str]) -> dict[str, float]:
     """Read a state dict written by `save`; a file of another format is a `ValueError`."""
     with open(path, encoding="utf-8") as f:
         try:

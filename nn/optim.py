@@ -41,14 +41,14 @@ def _real(value: object, where: str, name: str) -> float:
     return value
 
 
-def _at_least_zero(group: dict, where: str, name: str) -> None:
+def _at_least_zero(group: dict[str, Any], where: str, name: str) -> None:
     value = _real(group[name], where, name)
     if value < 0.0:
         raise ValueError(f"{where}: {name} must be >= 0, got {value!r}")
     group[name] = value
 
 
-def _flag(group: dict, where: str, name: str) -> None:
+def _flag(group: dict[str, Any], where: str, name: str) -> None:
     if not isinstance(group[name], bool):
         raise TypeError(f"{where}: {name} must be True or False, got "
                         f"{type(group[name]).__name__} {group[name]!r}")
@@ -69,19 +69,21 @@ class Optimizer:
     {"params": [...], "lr": ...} to give groups of parameters their own settings.
     """
 
-    def __init__(self, params: Iterable[Value] | Iterable[dict], defaults: dict[str, Any]) -> None:
+    def __init__(
+        self, params: Iterable[Value] | Iterable[dict[str, Any]], defaults: dict[str, Any]
+    ) -> None:
         where = type(self).__name__
         if isinstance(params, Value) or not isinstance(params, Iterable):
             raise TypeError(f"{where}: params must be an iterable of Values (such as "
                             f"model.parameters()), got {type(params).__name__}")
-        params = list(params)
-        if not params:
+        items: list[Any] = list(params)
+        if not items:
             raise ValueError(f"{where}: got an empty parameter list; pass the Values to "
                              f"optimize, such as model.parameters()")
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Value, dict[str, Any]] = {}
-        groups = params if all(isinstance(g, dict) for g in params) else [{"params": params}]
+        groups = items if all(isinstance(g, dict) for g in items) else [{"params": items}]
         for group in groups:
             self.add_param_group(group)
 
@@ -154,7 +156,7 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[dict],
+        params: Iterable[Value] | Iterable[dict[str, Any]],
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
@@ -216,7 +218,7 @@ class RMSprop(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[dict],
+        params: Iterable[Value] | Iterable[dict[str, Any]],
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
@@ -287,7 +289,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[dict],
+        params: Iterable[Value] | Iterable[dict[str, Any]],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -353,7 +355,7 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[dict],
+        params: Iterable[Value] | Iterable[dict[str, Any]],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -383,6 +385,10 @@ class LRScheduler:
     from the epoch count (torch's `_get_closed_form_lr`), so it agrees with torch's chained
     updates to rounding and an lr set by hand is replaced at the next `step()`.
     """
+
+    optimizer: Optimizer
+    base_lrs: list[float]
+    last_epoch: int
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         where = type(self).__name__
@@ -420,6 +426,9 @@ class LRScheduler:
 class StepLR(LRScheduler):
     """lr = initial_lr * gamma ** (epoch // step_size): decay by gamma every step_size epochs."""
 
+    step_size: int
+    gamma: float
+
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
         where = "StepLR"
@@ -453,6 +462,10 @@ class LinearLR(LRScheduler):
     `LinearLR(SGD(params, lr=1.0), start_factor=1.0, end_factor=0.1, total_iters=100)`,
     bit for bit.
     """
+
+    start_factor: float
+    end_factor: float
+    total_iters: int
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1) -> None:

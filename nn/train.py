@@ -49,7 +49,7 @@ def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
     probabilities). Several scores per sample: the predicted class is the index of the largest
     (the first one on ties), compared with the target class index.
     """
-    rows = [row if isinstance(row, (list, tuple)) else [row] for row in scores]
+    rows: list[Any] = [row if isinstance(row, (list, tuple)) else [row] for row in scores]
     if len(rows) != len(targets):
         raise ValueError(f"accuracy: {len(rows)} predictions but {len(targets)} targets")
     if not rows:
@@ -151,7 +151,8 @@ class History:
     def __getitem__(self, name: str) -> list[float]:
         """history["loss"], history["accuracy"], history["lr"], as Keras' history.history."""
         if name in ("loss", "lr", "step_loss"):
-            return getattr(self, name)
+            values: list[float] = getattr(self, name)
+            return values
         if name in self.metrics:
             return self.metrics[name]
         raise KeyError(f"History: no {name!r}; it has loss, lr, step_loss"
@@ -344,7 +345,7 @@ def fit(
 def _progress_bar(epochs: int) -> Any:
     try:
         from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is in the examples extra
-        raise ImportError("fit: progress=True needs tqdm (pip install tqdm, or chainrule"
-                          "[examples]); or pass progress=False") from None
+    except ImportError:  # pragma: no cover - tqdm is a core dependency
+        raise ImportError("fit: progress=True needs tqdm, a core dependency missing here "
+                          "(pip install tqdm); or pass progress=False") from None
     return tqdm(total=epochs, desc="fit", unit="epoch")

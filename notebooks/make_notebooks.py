@@ -4,12 +4,20 @@
     python notebooks/make_notebooks.py --no-run   # write them with no outputs
 
 Each notebook tells one story, stays short (well under a minute), and is seeded. CI executes
-them all, top to bottom, with `pytest --nbmake notebooks/`.
+them all, top to bottom, with `pytest notebooks/` (notebooks/conftest.py turns nbmake on).
+
+The files are deterministic: writing them twice gives the same bytes. Each cell's id is a hash
+of its text (so adding a cell changes no other cell's id), outputs lose object addresses
+(`<... at 0x7f...>`), and no timings are recorded. Each notebook's metadata says what it needs
+beyond the core install (`chainrule.requires`: REQUIRES below, plus matplotlib or scikit-learn
+when a cell imports them), so that pytest skips it, saying why, where that is missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import re
 from pathlib import Path
 
 import nbformat
@@ -115,7 +123,12 @@ $w_{35}$ chain multiplies along; each arrow carries its local derivative. The co
 2 of $E$ are written inside their operations.
 """),
     code("""
-draw_dot(g.error, highlight="w35", show_local_grads=True, hide_constants=True)
+import shutil
+
+if shutil.which("dot"):
+    display(draw_dot(g.error, highlight="w35", show_local_grads=True, hide_constants=True))
+else:
+    print("(graphviz's dot program is not installed: no picture)")
 """),
     md("""
 ## Watch `backward()` step by step
@@ -947,10 +960,53 @@ NOTEBOOKS = {
 }
 
 
-def build(cells: list) -> nbformat.NotebookNode:
+# What a notebook needs beyond the core install, when its imports do not say it (its data come
+# from scikit-learn through nn.examples). "dot" is Graphviz's program; the rest are modules.
+REQUIRES = {
+    "02_moons.ipynb": ["sklearn"],
+    "03_optimizers.ipynb": ["sklearn"],
+    "04_scalars_to_matrices.ipynb": ["sklearn"],
+}
+_IMPORTS = {"matplotlib": re.compile(r"^\s*(import|from) matplotlib", re.M),
+            "sklearn": re.compile(r"^\s*(import|from) sklearn", re.M)}
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _stable_ids(nb: nbformat.NotebookNode) -> None:
+    """Each cell's id from its type and text; a repeated cell gets -2, -3, ..."""
+    seen: dict[str, int] = {}
+    for cell in nb.cells:
+        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:12]
+        seen[digest] = seen.get(digest, 0) + 1
+        cell.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+
+
+def _requires(name: str, nb: nbformat.NotebookNode) -> list[str]:
+    found = set(REQUIRES.get(name, []))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            found.update(n for n, pattern in _IMPORTS.items() if pattern.search(cell.source))
+    return sorted(found)
+
+
+def _without_addresses(nb: nbformat.NotebookNode) -> None:
+    """`<graphviz.graphs.Digraph at 0x7f...>` as `<graphviz.graphs.Digraph>`: the same on every
+    run (the picture itself is in the output's svg)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/plain")
+            if isinstance(text, str):
+                output["data"]["text/plain"] = _ADDRESS.sub("", text)
+            if isinstance(output.get("text"), str):
+                output["text"] = _ADDRESS.sub("", output["text"])
+
+
+def build(name: str, cells: list) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["chainrule"] = {"requires": _requires(name, nb)}
+    _stable_ids(nb)
     return nb
 
 
@@ -962,12 +1018,14 @@ def main() -> None:
     for name, cells in NOTEBOOKS.items():
         if args.names and name not in args.names:
             continue
-        nb = build(cells)
+        nb = build(name, cells)
         if not args.no_run:
             from nbclient import NotebookClient
 
-            NotebookClient(nb, timeout=120, kernel_name="python3", record_timing=False,
+            NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
                            resources={"metadata": {"path": str(HERE)}}).execute()
+            _without_addresses(nb)
+            nb.metadata["language_info"] = {"name": "python"}  # not the kernel's version
         nbformat.write(nb, HERE / name)
         print(f"wrote {HERE / name}")
 

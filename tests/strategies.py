@@ -14,7 +14,7 @@ from hypothesis import assume, note
 from hypothesis import strategies as st
 
 import autograd
-from autograd import CATALOGUE, Op, Value
+from autograd import Op, Value
 
 # n-ary operations are tested with 1 to 5 operands.
 MAX_NARY = 5

@@ -47,7 +47,7 @@ def same_weight(name: NodeName) -> str:
             f"into node {name[2]}: the post writes w_ij into i from j, we write from-to)")
 
 
-def add_command(subparsers: argparse._SubParsersAction) -> None:
+def add_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add both subcommands, `graph` and `explain`."""
     g = subparsers.add_parser(
         "graph",
@@ -69,6 +69,9 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
                    help="write each local derivative on its arrow")
     g.add_argument("--show-constants", action="store_true",
                    help="draw the constants 0.5 and 2 as boxes of their own")
+    g.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                   help="LR: inputs on the left, E on the right (default); TB: top to bottom, "
+                        "narrow enough for a page")
     g.set_defaults(run=run_graph)
 
     e = subparsers.add_parser(
@@ -103,6 +106,7 @@ def run_graph(args: argparse.Namespace) -> int:
         highlight=nodes[args.highlight] if args.highlight else None,
         show_local_grads=args.local_grads,
         hide_constants=not args.show_constants,
+        rankdir=args.rankdir,
     )
     if suffix in SOURCE:
         data = dot.source.encode("utf-8")

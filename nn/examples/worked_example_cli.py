@@ -7,7 +7,7 @@ import argparse
 from . import worked_example
 
 
-def add_command(subparsers: argparse._SubParsersAction) -> None:
+def add_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "worked-example",
         help="the 2-2-1 network of the post, trained until E < 1e-7",

@@ -19,7 +19,8 @@ from autograd import AnomalyError, Value, detect_anomaly, no_grad
      (np.complex128(1 + 2j), "complex128"), (np.array([1.0, 2.0]), "ndarray")],
 )
 def test_a_value_of_anything_but_a_real_number_is_a_type_error(bad, kind):
-    with pytest.raises(TypeError, match=rf"Value: needs a real number \(int or float\), got {kind}"):
+    message = rf"Value: needs a real number \(int or float\), got {kind}"
+    with pytest.raises(TypeError, match=message):
         Value(bad)
 
 
@@ -149,7 +150,8 @@ def test_no_grad_is_per_thread():
 
 def test_detect_anomaly_names_the_operation_in_the_forward_pass():
     with detect_anomaly():
-        with pytest.raises(AnomalyError, match=r"exp: gave the non-finite value inf from operands \[1000\.0\]"):
+        message = r"exp: gave the non-finite value inf from operands \[1000\.0\]"
+        with pytest.raises(AnomalyError, match=message):
             Value(1000.0).exp()
         with pytest.raises(AnomalyError, match=r"add: .*nan"):
             Value(math.nan) + 1

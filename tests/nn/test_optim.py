@@ -57,8 +57,8 @@ def test_sgd_momentum_nesterov_weight_decay_match_the_formula():
             d = [gi + m * bi for gi, bi in zip(g, buf)] if nesterov else buf
             x = [xi - lr * di for xi, di in zip(x, d)]
             expected.append(tuple(x))
-        got = quadratic_run(lambda p: SGD(p, lr=lr, momentum=m, weight_decay=wd,
-                                          nesterov=nesterov))
+        got = quadratic_run(lambda p, nesterov=nesterov: SGD(p, lr=lr, momentum=m,
+                                                             weight_decay=wd, nesterov=nesterov))
         assert flat(got) == pytest.approx(flat(expected), rel=1e-13)
 
 

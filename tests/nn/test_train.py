@@ -48,7 +48,7 @@ def test_minibatches_are_seeded_and_cover_every_sample():
         return nn.fit(model, X, Y, loss="hinge", optimizer=opt, epochs=3, batch_size=3,
                       seed=seed, progress=False), model
 
-    (h1, m1), (h2, m2), (h3, m3) = run(0), run(0), run(1)
+    (h1, m1), (h2, m2), (h3, _) = run(0), run(0), run(1)
     assert len(h1.step_loss) == 3 * 3  # batches of 3, 3 and 1
     assert h1.step_loss == h2.step_loss and m1.state_dict() == m2.state_dict()
     assert h1.step_loss != h3.step_loss
