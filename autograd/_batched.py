@@ -134,7 +134,8 @@ def namespace() -> dict[str, object]:
     op without an array version here runs its float function sample by sample (np.vectorize:
     slow, but the same numbers), so a new entry of the catalogue works batched at once."""
     names: dict[str, object] = {
-        "add": np.add, "sub": np.subtract, "mul": np.multiply, "neg": np.negative, "div": div, "pow": pow, "vpow": vpow, "exp": exp, "log": log, "tanh": tanh,
+        "add": np.add, "sub": np.subtract, "mul": np.multiply, "neg": np.negative, "div": div,
+        "pow": pow, "vpow": vpow, "exp": exp, "log": log, "tanh": tanh,
         "sigmoid": sigmoid, "relu": relu, "sqrt": sqrt, "abs": abs, "softplus": softplus,
         "sum": sum, "logsumexp": logsumexp, "dpow_dbase": dpow_dbase, "dpow_dexp": dpow_dexp,
         "inf": ops.inf, "nan": ops.nan,

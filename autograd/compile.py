@@ -314,7 +314,8 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
             break
         if node.is_leaf:
             if id(node) not in plan.arg_index and not plan.number[i]:  # a labelled leaf
-                emit(f"    {atom[i]} = {_number(node.data)}  # {_comment(node)}: fixed, not an input")
+                emit(f"    {atom[i]} = {_number(node.data)}  "
+                     f"# {_comment(node)}: fixed, not an input")
             continue
         code = _op_code(_opdef(node), known, arrays)
         env = _env(node, plan, i)
@@ -422,7 +423,7 @@ def _all_floats(types: Any) -> bool:
 
 
 def _opdef(node: Value) -> Op:
-    op: Op = node._opdef  # type: ignore[assignment]  # set on every computed node
+    op: Op = node._opdef  # set on every computed node
     return op
 
 

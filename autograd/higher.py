@@ -127,7 +127,7 @@ def _chain_rule_on_values(
         if not operands:
             continue  # a leaf
         g = grads[node]
-        op: Op = node._opdef  # type: ignore[assignment]  # not None: the node has operands
+        op: Op = node._opdef  # not None: the node has operands
         if type(g) is float and g == 0.0:
             floats = [x.data for x in operands]
             local: Sequence[Local] = op.local_grads(node.data, *floats)

@@ -122,7 +122,7 @@ def _power(name: str, a: float, b: float) -> float:
 def pow_(a: float, b: float) -> float:
     if a > 0.0:  # the usual case, nothing to check: one call, not two (it is hot in compiled code)
         try:
-            return a**b
+            return a**b  # type: ignore[no-any-return]  # float ** float is a float here
         except OverflowError:
             return inf
     return _power("pow", a, b)
@@ -232,7 +232,7 @@ def dpow_dexp(out: float, a: float) -> float:
 
 
 def _number(x: Any) -> float:
-    return x if type(x) is float else x.data  # type: ignore[no-any-return]
+    return x if type(x) is float else x.data
 
 
 def dpow_dbase_value(a: Any, b: Any) -> Any:

@@ -353,7 +353,8 @@ def _make(op: Op, data: float, a: Value | None, b: Value | tuple[Value, ...] | N
     if state & RECORD:
         return _node(op, data, a, b)
     out = _new(_NoGraph)
-    out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", None, None, None
+    out.data, out.grad, out.label, out._a, out._b = data, 0.0, "", None, None
+    out._opdef = None  # type: ignore[assignment]  # a leaf
     return out
 
 
@@ -365,7 +366,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
         def method(self: Value, other: object) -> Value:
             left = _lift(other, op.name)
             if left is None:
-                return _elementwise(method, self, other)
+                return _elementwise(method, self, other)  # type: ignore[no-any-return]
             try:
                 data = forward(left.data, self.data)
             except (TypeError, ValueError):
@@ -384,7 +385,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
             if type(other) is not Value:
                 lifted = _lift(other, op.name)
                 if lifted is None:
-                    return _elementwise(method, self, other)
+                    return _elementwise(method, self, other)  # type: ignore[no-any-return]
                 other = lifted
             try:
                 data = forward(self.data, other.data)

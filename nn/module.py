@@ -160,10 +160,14 @@ def save(state_dict: Mapping[str, float], path: str | os.PathLike[str], model: s
                              f"so a model with non-finite parameters cannot be saved")
         state[str(name)] = value
     document = {"format": FORMAT, "version": FORMAT_VERSION, "model": model, "state": state}
-    _write_atomically(path, lambda f: (json.dump(document, f, indent=1), f.write("\n")))
+    def write(f: Any) -> None:
+        json.dump(document, f, indent=1)
+        f.write("\n")
+
+    _write_atomically(path, write)
 
 
-def _write_atomically(path: str | os.PathLike, write: Any) -> None:
+def _write_atomically(path: str | os.PathLike[str], write: Any) -> None:
     """Write a text file so that it is either the old file or the whole new one, never half:
     into a temporary file in the same folder (so the rename stays on one file system), then
     `os.replace`, which is atomic. On any failure the temporary file is removed."""

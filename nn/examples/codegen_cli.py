@@ -61,7 +61,7 @@ def run_compiled(optimizer: str = "sgd",
     raise RuntimeError(f"codegen: no convergence in {max_steps} steps")
 
 
-def add_command(subparsers: argparse._SubParsersAction) -> None:
+def add_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "codegen",
         help="the worked example's forward and backward pass as Python (autograd.compile)",

@@ -126,7 +126,8 @@ def test_fan_out_and_direct_edge():
     z.label = "z"
     e = explain(z, x)
     assert e.n_paths == 3 and e.value == 7.0
-    assert "path 3: dz/dx (via the right operand) = 1" in e.text  # not to be read as the whole dz/dx
+    # not to be read as the whole dz/dx:
+    assert "path 3: dz/dx (via the right operand) = 1" in e.text
     assert e.text.splitlines()[-1] == "dz/dx = 3 + 3 + 1 = 7"
 
 

@@ -215,7 +215,8 @@ def test_local_grad_code_is_one_expression_per_operand_in_known_names(name):
         assert names <= allowed, f"{name}: {code!r} uses {names - allowed}"
         for node in ast.walk(tree):
             if isinstance(node, ast.Compare):
-                assert all(isinstance(c, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for c in node.ops), code
+                orders = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+                assert all(isinstance(c, orders) for c in node.ops), code
 
 
 @pytest.mark.parametrize("name", OPS)
