@@ -14,10 +14,10 @@ from itertools import product
 from pathlib import Path
 
 import pytest
-from hypothesis import given, note
+from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from autograd import CATALOGUE, Value, grad, hessian, hvp
+from autograd import CATALOGUE, Value, grad, hessian, hvp, topo_order
 from nn.examples import worked_example as we
 from tests.autograd.test_higher import _node
 from tests.autograd.test_torch import REL, TORCH_LIB, TORCH_OPS, _close, _leaves
@@ -109,10 +109,18 @@ def _torch_hessian(recipe):
     return torch.autograd.functional.hessian(f, x).tolist()
 
 
+def _torch_drops_terms(out: Value, order: int) -> bool:
+    """A `vpow` whose exponent is an integer in [0, order - 1]: there torch's pow drops terms in
+    the exponent (see above), so torch is no reference; finite differences still are."""
+    return any(n.op == "vpow" and n.operands[1].data in range(order) for n in topo_order(out))
+
+
 @given(recipes())
 def test_random_expressions_hessians_match_torch(recipe):
     xs = [Value(x) for x in recipe.inputs]
-    ours = hessian(recipe.build(*xs), xs)
+    out = recipe.build(*xs)
+    assume(not _torch_drops_terms(out, 2))
+    ours = hessian(out, xs)
     theirs = _torch_hessian(recipe)
     for i, j in product(range(len(xs)), repeat=2):
         assert _close(ours[i][j], theirs[i][j]), (i, j, ours[i][j], theirs[i][j])
@@ -121,7 +129,9 @@ def test_random_expressions_hessians_match_torch(recipe):
 @given(recipes(max_inputs=3, max_steps=6))
 def test_random_expressions_third_derivatives_match_torch(recipe):
     xs = [Value(x) for x in recipe.inputs]
-    ours = _our_partials(recipe.build(*xs), xs, 3)
+    out = recipe.build(*xs)
+    assume(not _torch_drops_terms(out, 3))
+    ours = _our_partials(out, xs, 3)
     t_xs = _leaves(recipe.inputs)
     theirs = _torch_partials(recipe.build(*t_xs, lib=TORCH_LIB), t_xs, 3)
     for k, (a, b) in enumerate(zip(ours, theirs)):
