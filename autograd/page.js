@@ -166,7 +166,7 @@
       write(panel.headline, [[t.g, "target"], " += ", [u[LOCAL], "local"], " \u00d7 ",
         [u[UP], "upstream"], " = ", [u[CONTRIB], "contribution"]]);
       write(panel.detail, [
-        "local_grad = d", s.name, "/d", t.name, ` (${s.kind}, operand ${u[OPERAND]}) = `,
+        "local_grad = ", s.d, "/", t.d, ` (${s.kind}, operand ${u[OPERAND]}) = `,
         u[LOCAL], "; upstream = ", s.g, " = ", u[UP], ", complete",
       ]);
       const parts = [[t.g, "target"], ": ", [u[BEFORE], "before"], " \u2192 ",

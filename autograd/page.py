@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .draw import _num, draw_dot
-from .explain import _names
+from .explain import _d, _names
 from .ops import CATALOGUE
 from .backward_trace import BackwardTrace, trace_backward
 from .value import Value
@@ -122,7 +122,8 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
                 _operation_text(node, [n(x.data) for x in operands]),
             ])
         nodes.append({
-            "name": names[node], "g": _g(names[node]), "label": node.label, "kind": kind,
+            "name": names[node], "d": _d(names[node]), "g": _g(names[node]),
+            "label": node.label, "kind": kind,
             "formula": formula,
             "data": n(node.data), "dataRepr": repr(node.data),
             "grad": n(trace.grads[i]), "gradRepr": repr(trace.grads[i]),

@@ -64,6 +64,7 @@ def test_the_data_is_the_trace_in_strings():
     assert data["seed"] == [len(order) - 1, "1", "1.0"]
     z5_input = next(e for e in data["nodes"] if e["name"] == "w35*y3")
     assert z5_input["g"] == "g(w35*y3)" and z5_input["formula"] == "w35 * y3 = 0.3 * 0.6803"
+    assert z5_input["d"] == "d(w35*y3)" and w35["d"] == "dw35"  # the local_grad line's names
 
 
 def test_graph_is_left_as_it_was():
