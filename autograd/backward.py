@@ -173,6 +173,14 @@ def backward(root: Value, upstream: float = 1.0) -> None:
         leaf.grad = old + leaf.grad  # this pass's gradient, summed on its own, then added
 
 
+def unused_input(i: int, x: Value) -> ValueError:
+    """grad()'s error for an input the output does not depend on (with or without create_graph)."""
+    return ValueError(
+        f"grad: inputs[{i}] ({x!r}) is not used to compute the output; "
+        f"pass allow_unused=True to get None for it"
+    )
+
+
 @overload
 def grad(
     output: Value, inputs: Value | Sequence[Value], upstream: float = ...,
@@ -232,10 +240,7 @@ def grad(
             elif allow_unused:
                 result.append(None)
             else:
-                raise ValueError(
-                    f"grad: inputs[{i}] ({x!r}) is not used to compute the output; "
-                    f"pass allow_unused=True to get None for it"
-                )
+                raise unused_input(i, x)
     finally:
         for node, g in zip(order, saved):
             node.grad = g

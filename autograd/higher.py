@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import ops
-from .backward import backward, enable_grad, grad, topo_order
+from .backward import backward, enable_grad, grad, topo_order, unused_input
 from .ops import CONST, Op
 from .value import Value, _as_float
 from .value import sum as value_sum
@@ -164,10 +164,7 @@ def grad_graph(
         elif allow_unused:
             result.append(None)
         else:
-            raise ValueError(
-                f"grad: inputs[{i}] ({x!r}) is not used to compute the output; "
-                f"pass allow_unused=True to get None for it"
-            )
+            raise unused_input(i, x)
     return tuple(result)
 
 
