@@ -6,12 +6,15 @@ million operations is as safe as a chain of three.
 
 from __future__ import annotations
 
+import itertools
 import math
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Iterator, Literal, Sequence, overload
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, overload
 
 if TYPE_CHECKING:
+    from .ops import Op
     from .value import Value
 
 __all__ = [
@@ -67,6 +70,17 @@ def detect_anomaly() -> Iterator[None]:
         mode.reset(token)
 
 
+# Each walk of the graph takes a fresh number from this counter and writes it into the nodes it
+# reaches (`Value._mark`), instead of keeping a `seen` set: one slot write per node, no hashing.
+# A fresh number per walk keeps nested walks apart (a walk never mistakes another's mark for its
+# own). The lock keeps threads apart: a walk calls no user code, so holding it is short.
+# A backward pass that consumes the graph (the default, as PyTorch) writes the negative of its
+# number, and leaves it there: a later pass meeting a negative mark on an operation node knows
+# an earlier pass consumed it. Walks that consume nothing keep a negative mark negative.
+_walks = itertools.count(1)
+_walk_lock = threading.Lock()
+
+
 def topo_order(root: Value) -> list[Value]:
     """Every node `root` depends on, each listed after all of its operands.
 
@@ -75,34 +89,191 @@ def topo_order(root: Value) -> list[Value]:
     the marker comes off, after everything above it. Operands are taken in their recorded
     order, so the order, and every sum of gradients that follows it, is the same in every run.
     """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Value | None] = [root]
-    push, pop, mark, done = stack.append, stack.pop, seen.add, order.append
-    while stack:
-        node = pop()
-        if node is None:  # a marker: the node under it has all its operands listed
-            done(pop())  # type: ignore[arg-type]  # under a marker is always a node
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        a, b = node._a, node._b
-        if a is None and b is None:  # a leaf
-            done(node)
-            continue
-        push(node)
-        push(None)
-        if a is None:  # many operands, in a tuple
-            for x in reversed(b):
-                if x not in seen:
-                    push(x)
-            continue
-        if b is not None and b not in seen:
-            push(b)
-        if a not in seen:
+    with _walk_lock:
+        walk = next(_walks)
+        back = -walk
+        order: list[Value] = []
+        stack: list[Value | None] = [root]
+        push, pop, done = stack.append, stack.pop, order.append
+        while stack:
+            node = pop()
+            if node is None:  # a marker: the node under it has all its operands listed
+                done(pop())  # type: ignore[arg-type]  # under a marker is always a node
+                continue
+            m = node._mark
+            if m == walk or m == back:  # already listed by this walk
+                continue
+            node._mark = back if m < 0 else walk  # a consumed node stays consumed
+            a, b = node._a, node._b
+            if a is None and b is None:  # a leaf
+                done(node)
+                continue
+            push(node)
+            push(None)
+            if a is None:  # many operands, in a tuple
+                push_all(stack, reversed(b))
+                continue
+            if b is not None:
+                push(b)
             push(a)
-    return order
+        return order
+
+
+push_all = list.extend
+
+
+def _consuming_order(root: Value) -> list[Value]:
+    """topo_order for a backward pass that consumes the graph: the same order (the same loop,
+    written again for its other mark), each node marked with the negative of this walk's
+    number. Meeting an operation node an earlier consuming pass marked is an error."""
+    with _walk_lock:
+        back = -next(_walks)
+        order: list[Value] = []
+        stack: list[Value | None] = [root]
+        push, pop, done = stack.append, stack.pop, order.append
+        try:
+            while stack:
+                node = pop()
+                if node is None:
+                    done(pop())  # type: ignore[arg-type]
+                    continue
+                m = node._mark
+                if m == back:
+                    continue
+                node._mark = back
+                a, b = node._a, node._b
+                if a is None:
+                    if b is None:  # a leaf: never consumed, a new graph may use it
+                        done(node)
+                        continue
+                    if m < 0:
+                        raise _consumed(node)
+                    push(node)
+                    push(None)
+                    push_all(stack, reversed(b))
+                    continue
+                if m < 0:
+                    raise _consumed(node)
+                push(node)
+                push(None)
+                if b is not None:
+                    push(b)
+                push(a)
+        except BaseException:  # an error or KeyboardInterrupt mid-walk: nothing is consumed
+            _unconsume(order, back)
+            _unconsume(stack, back)
+            raise
+        return order
+
+
+def _unconsume(nodes: list[Value] | list[Value | None], back: int) -> None:
+    """Undo a consuming walk's marks (its backward pass failed: the graph may be used again)."""
+    for node in nodes:
+        if node is not None and node._mark == back:
+            node._mark = -back
+
+
+def _consumed(node: Value) -> RuntimeError:
+    return RuntimeError(
+        f"backward: trying to go backward through the graph a second time: {node!r} was "
+        f"already used by an earlier backward(), which consumed the graph (gradients would be "
+        f"added twice). Build the graph again (run the forward pass again), or pass "
+        f"retain_graph=True to the first backward() to go through it again on purpose, as "
+        f"in PyTorch"
+    )
+
+
+def _inline_chain_rule() -> Callable[[list[Value]], None]:
+    """The chain rule loop, with the local derivatives of the most used operations written into
+    it from the catalogue's `local_grad_code` (the same text, the same arithmetic: the same
+    bits), so those nodes skip a call of `local_grads` and the tuple it returns. Any other
+    operation, user-defined ones included, takes the general path through `local_grads`.
+    """
+    from .ops import CATALOGUE, GRAD_NAMESPACE
+
+    lines = [
+        "def chain_rule(order):",
+        "    for node in reversed(order):",
+        "        op = node._opdef",
+        "        if op is None:",
+        "            continue  # a leaf",
+        "        upstream = node.grad",
+    ]
+    scope: dict[str, object] = dict(GRAD_NAMESPACE)
+    for k, name in enumerate(_INLINED):
+        op = CATALOGUE.get(name)
+        if op is None:
+            continue
+        scope[f"op{k}"] = op
+        lines.append(f"        {'if' if k == 0 else 'elif'} op is op{k}:  # {name}")
+        body = []
+        used = set()
+        for code in op.local_grad_code:
+            used.update(compile(code, name, "eval").co_names)
+        if op.arity == -1:
+            (dx,) = op.local_grad_code
+            if "out" in used:
+                body.append("out = node.data")
+            if "x" in used:  # a derivative per operand
+                body += ["for o in node._b:", "    x = o.data",
+                         f"    o.grad += ({dx}) * upstream"]
+            else:  # the same product for every operand, computed once as local_grads does
+                body += [f"d = ({dx}) * upstream", "for o in node._b:", "    o.grad += d"]
+        else:
+            names = ("a", "b")[:op.arity]
+            body += [f"{n}_ = node._{n}" for n in names]
+            body += [f"{n} = {n}_.data" for n in names if n in used]
+            if "out" in used:
+                body.append("out = node.data")
+            # local_grads computes every local derivative before any grad changes; so here
+            # (a grad never feeds a local derivative, and x * x has both operands the same)
+            body += [f"d{n} = {code}" for n, code in zip(names, op.local_grad_code)]
+            body += [f"{n}_.grad += d{n} * upstream" for n in names]
+        lines += [f"            {line}" for line in body]
+    lines += [
+        "        else:",
+        "            generic(node, op, upstream)",
+    ]
+    scope["generic"] = _generic_node
+    exec("\n".join(lines), scope)  # noqa: S102 - code made from the catalogue's own text
+    return scope["chain_rule"]  # type: ignore[return-value]
+
+
+# The operations the chain rule loop applies inline, most used first (each test costs a little
+# for the ones after it).
+_INLINED = ("mul", "add", "relu", "sum", "tanh", "sub", "neg", "exp", "sigmoid", "pow", "div")
+
+
+def _generic_node(node: Value, op: Op, upstream: float) -> None:
+    """One node's step of the chain rule through its operation's `local_grads`."""
+    a = node._a
+    if a is None:
+        operands = node._b
+        if operands:  # many operands
+            local = op.local_grads(node.data, *[x.data for x in operands])
+            for x, dx in zip(operands, local):
+                x.grad += dx * upstream
+        return  # else a constant
+    b = node._b
+    if b is None:
+        (da,) = op.local_grads(node.data, a.data)
+        a.grad += da * upstream
+    else:
+        da, db = op.local_grads(node.data, a.data, b.data)
+        a.grad += da * upstream
+        b.grad += db * upstream
+
+
+def _chain_rule_generic(order: list[Value]) -> None:
+    """The chain rule loop with every node through `local_grads` (what the inline loop must
+    equal bit for bit; the tests hold it to that)."""
+    for node in reversed(order):
+        op = node._opdef
+        if op is not None:
+            _generic_node(node, op, node.grad)
+
+
+_chain_rule_inline: Callable[[list[Value]], None] | None = None
 
 
 def _chain_rule(order: list[Value], upstream: float) -> None:
@@ -111,32 +282,22 @@ def _chain_rule(order: list[Value], upstream: float) -> None:
     `order` ends with the root. Walking it backwards, each node's gradient is complete before it
     is passed on: operand.grad += local_grad * upstream.
     """
-    order[-1].grad += upstream
-    if mode.get() & CHECK:
+    global _chain_rule_inline
+    state = mode.get()
+    if state & CHECK:
+        if not math.isfinite(upstream):
+            raise AnomalyError(f"backward: the upstream gradient is {upstream!r}, not finite")
+        order[-1].grad += upstream
         return _chain_rule_checked(order)
-    for node in reversed(order):
-        a = node._a
-        if a is None:
-            operands = node._b
-            if operands:  # many operands
-                upstream = node.grad
-                local = node._opdef.local_grads(node.data, *[x.data for x in operands])
-                for x, dx in zip(operands, local):
-                    x.grad += dx * upstream
-            continue  # else a leaf
-        upstream = node.grad
-        b = node._b
-        if b is None:
-            (da,) = node._opdef.local_grads(node.data, a.data)
-            a.grad += da * upstream
-        else:
-            da, db = node._opdef.local_grads(node.data, a.data, b.data)
-            a.grad += da * upstream
-            b.grad += db * upstream
+    order[-1].grad += upstream
+    if _chain_rule_inline is None:  # made at first use: ops.py is imported by then
+        _chain_rule_inline = _inline_chain_rule()
+    _chain_rule_inline(order)
 
 
 def _chain_rule_checked(order: list[Value]) -> None:
-    """The same loop, checking every contribution (slower; only under `detect_anomaly()`)."""
+    """The same loop, checking every contribution and every sum (slower; only under
+    `detect_anomaly()`)."""
     isfinite = math.isfinite
     for node in reversed(order):
         operands = node.operands
@@ -152,25 +313,67 @@ def _chain_rule_checked(order: list[Value]) -> None:
                     f"for its operand {i} (local gradient {dx!r} times upstream {upstream!r}); "
                     f"operands {[y.data for y in operands]!r}, output {node.data!r}"
                 )
-            x.grad += contribution
+            before = x.grad
+            x.grad = total = before + contribution
+            if not isfinite(total):
+                raise AnomalyError(
+                    f"backward: the gradient of {x!r} became {total!r} when {node._opdef.name} "
+                    f"added {contribution!r} for its operand {i} to the {before!r} gathered so "
+                    f"far (the sum of finite gradients overflowed)"
+                )
 
 
-def backward(root: Value, upstream: float = 1.0) -> None:
+def backward(root: Value, upstream: float = 1.0, retain_graph: bool = True) -> None:
     """Apply the chain rule from `root` down, as `torch.Tensor.backward()`.
 
-    Leaves (Values you made) accumulate: their grad grows by this pass's gradient until zeroed,
-    so two passes give exactly twice one. Intermediate nodes hold this pass's gradient only.
+    Leaves (Values you made) accumulate: their grad grows by this pass's gradient until zeroed.
+    Intermediate nodes hold this pass's gradient only. With `retain_graph=False` (what
+    `Value.backward()` passes by default, as PyTorch) the pass consumes the graph: a second
+    pass through any of its operation nodes raises instead of adding the gradients again.
     """
-    order = topo_order(root)
-    earlier = []  # leaves that carry gradient from earlier passes
+    order = topo_order(root) if retain_graph else _consuming_order(root)
+    try:
+        earlier = []  # leaves that carry gradient from earlier passes
+        for node in order:
+            if node.grad:
+                if node._a is None and node._b is None:
+                    earlier.append((node, node.grad))
+                node.grad = 0.0
+        _chain_rule(order, upstream)
+        for leaf, old in earlier:
+            leaf.grad = old + leaf.grad  # this pass's gradient, summed on its own, then added
+    except BaseException as error:
+        if not retain_graph:
+            with _walk_lock:
+                _unconsume(order, _mark_of(order))
+        if isinstance(error, TypeError):
+            _diagnose_grads(order, error)
+        raise
+    if mode.get() & CHECK:
+        for leaf, _ in earlier:
+            if not math.isfinite(leaf.grad):
+                raise AnomalyError(
+                    f"backward: the gradient of {leaf!r} became {leaf.grad!r} when this pass's "
+                    f"gradient was added to the one it held (the sum overflowed)"
+                )
+
+
+def _mark_of(order: list[Value]) -> int:
+    return order[-1]._mark if order else 0
+
+
+def _diagnose_grads(order: list[Value], error: TypeError) -> None:
+    """After a TypeError in the pass: a `.grad` that is not a number (`x.grad = None`) is named,
+    with the fix; else the error was something else, raised as it was."""
+    import numbers
+
     for node in order:
-        if node.grad:
-            if node._a is None and node._b is None:
-                earlier.append((node, node.grad))
-            node.grad = 0.0
-    _chain_rule(order, upstream)
-    for leaf, old in earlier:
-        leaf.grad = old + leaf.grad  # this pass's gradient, summed on its own, then added
+        if not isinstance(node.grad, numbers.Real):
+            raise TypeError(
+                f"backward: {node!r} has .grad = {node.grad!r}, not a number, so gradients "
+                f"cannot be added to it; set x.grad = 0.0 (or call zero_grad()) instead of "
+                f"{node.grad!r}"
+            ) from error
 
 
 def unused_input(i: int, x: Value) -> ValueError:
@@ -183,24 +386,24 @@ def unused_input(i: int, x: Value) -> ValueError:
 
 @overload
 def grad(
-    output: Value, inputs: Value | Sequence[Value], upstream: float = ...,
+    output: Value, inputs: Value | Iterable[Value], upstream: float = ...,
     allow_unused: bool = ..., create_graph: Literal[False] = ...,
 ) -> tuple[float | None, ...]: ...
 @overload
 def grad(
-    output: Value, inputs: Value | Sequence[Value], upstream: float = ...,
+    output: Value, inputs: Value | Iterable[Value], upstream: float = ...,
     allow_unused: bool = ..., *, create_graph: Literal[True],
 ) -> tuple[Value | None, ...]: ...
 @overload
 def grad(
-    output: Value, inputs: Value | Sequence[Value], upstream: float = ...,
+    output: Value, inputs: Value | Iterable[Value], upstream: float = ...,
     allow_unused: bool = ..., create_graph: bool = ...,
 ) -> tuple[Value | float | None, ...]: ...
 
 
 def grad(
     output: Value,
-    inputs: Value | Sequence[Value],
+    inputs: Value | Iterable[Value],
     upstream: float = 1.0,
     allow_unused: bool = False,
     create_graph: bool = False,
@@ -213,12 +416,18 @@ def grad(
     partials). A gradient that depends on no Value (d(2*x)/dx) is then a leaf Value, and one
     may be a Value of the graph itself (d(x*y)/dx is y).
     """
-    from .value import Value
+    from .value import Value, _as_float
 
     if isinstance(inputs, Value):
         inputs = (inputs,)
+    elif isinstance(inputs, Iterable):
+        inputs = tuple(inputs)  # once: a generator would be empty the second time
+    else:
+        raise TypeError(f"grad: inputs must be a Value or an iterable of Values, got "
+                        f"{type(inputs).__name__}")
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
+    upstream = _as_float(upstream, "grad: upstream")
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")

@@ -123,7 +123,7 @@ class Value:
     (4.38905609893065, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_opdef", "_a", "_b", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_opdef", "_a", "_b", "_mark", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     data: float
@@ -134,6 +134,9 @@ class Value:
     _opdef: Op
     _a: Value | None
     _b: Any  # the second operand, or the tuple of all operands when _a is None (see above)
+    # The number of the last graph walk that reached this node (backward.py), in place of a
+    # `seen` set; negative once a backward pass has consumed it.
+    _mark: int
 
     def __init__(self, data: Number, label: str = "") -> None:
         if type(label) is not str:
@@ -143,6 +146,7 @@ class Value:
         self.label = label
         self._opdef = None  # type: ignore[assignment]  # a leaf (see the annotation above)
         self._a = self._b = None
+        self._mark = 0
 
     # --- what a graph reader needs ---------------------------------------------------------
 
@@ -203,8 +207,35 @@ class Value:
             text += f", label={self.label!r}"
         return text + ")"
 
+    # float(v), and so every math.* function, is refused: math.exp(x) would give a bare float,
+    # cut from the graph, and x * math.exp(x) a silently wrong derivative (micrograd refuses too).
     def __float__(self) -> float:
-        return self.data
+        raise TypeError(
+            f"a Value is not converted to a float (math.* functions and float() ask for one): "
+            f"the result would be cut from the graph and get no gradient. Use the Value's own "
+            f"methods (x.exp(), x.log(), x.tanh(), ...) to stay in the graph, or x.data for "
+            f"the number ({self!r})"
+        )
+
+    def __int__(self) -> int:
+        raise TypeError(f"a Value is not converted to an int; use int(x.data) for the number "
+                        f"({self!r})")
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        # torch's round gives a tensor in the graph (with gradient 0); a float here would look
+        # like a Value's result and drop the graph, so say where the number is.
+        raise TypeError(f"round() of a Value: use round(x.data, ndigits) for the number "
+                        f"({self!r})")
+
+    def __format__(self, spec: str) -> str:
+        """f"{loss:.4f}" formats the number, as a 0-d tensor does; f"{loss}" is the repr."""
+        if not spec:
+            return repr(self)
+        try:
+            return format(self.data, spec)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"format of a Value: {error} (the spec {spec!r} is applied to "
+                              f"its .data, the float {self.data!r})") from None
 
     # Order comparisons compare the numbers (`.data`) and give a bool, so code like the catalogue's
     # `1.0 if a > 0.0 else 0.0` runs on Values too (higher derivatives). There is no `==`: nodes
@@ -226,7 +257,8 @@ class Value:
         return NotImplemented if x is None else self.data >= x
 
     def backward(
-        self, upstream: float = 1.0, create_graph: bool = False
+        self, upstream: float = 1.0, create_graph: bool = False,
+        retain_graph: bool | None = None,
     ) -> dict[Value, Value] | None:
         """Fill `.grad` of every Value this one depends on with d self / d that Value.
 
@@ -234,6 +266,12 @@ class Value:
         to its gradient as a Value with a graph of its own (to differentiate again). Those Values
         are not stored in `.grad`: a leaf would then hold a graph that holds the leaf, a
         reference cycle (PyTorch warns of exactly this).
+
+        As in PyTorch, a pass consumes the graph: a second backward() through any operation
+        it went through raises a RuntimeError, instead of adding the same gradients into the
+        leaves twice. Pass `retain_graph=True` to go through it again on purpose (the leaves
+        then accumulate both passes). Leaves accumulate across new graphs until zeroed.
+        `retain_graph` defaults to `create_graph`, as in PyTorch.
 
         A Value computed under `no_grad()` records no graph: its backward() is a ValueError,
         as PyTorch's (there would be nothing to fill).
@@ -246,11 +284,15 @@ class Value:
             )
         if not isinstance(self.data, numbers.Real):
             _not_a_number("backward", (self,))
+        upstream = _as_float(upstream, "backward")
         if create_graph:
+            if retain_graph is False:
+                raise ValueError("backward: create_graph=True keeps the graph for the gradient's "
+                                 "own graph; retain_graph=False cannot go with it")
             from .higher import backward_graph
 
-            return backward_graph(self, _as_float(upstream, "backward"))
-        _backward.backward(self, _as_float(upstream, "backward"))
+            return backward_graph(self, upstream)
+        _backward.backward(self, upstream, bool(retain_graph))
         return None
 
     def zero_grad(self) -> None:
@@ -313,7 +355,7 @@ def _node(
     """A Value built in place: `data` is already a float, so Value.__init__'s checks are skipped
     (this runs once per operation)."""
     out = _new(Value)
-    out.data, out.grad, out.label, out._a, out._b = data, 0.0, "", a, b
+    out.data, out.grad, out.label, out._a, out._b, out._mark = data, 0.0, "", a, b, 0
     out._opdef = op  # type: ignore[assignment]  # None for a constant leaf
     return out
 
@@ -353,7 +395,7 @@ def _make(op: Op, data: float, a: Value | None, b: Value | tuple[Value, ...] | N
     if state & RECORD:
         return _node(op, data, a, b)
     out = _new(_NoGraph)
-    out.data, out.grad, out.label, out._a, out._b = data, 0.0, "", None, None
+    out.data, out.grad, out.label, out._a, out._b, out._mark = data, 0.0, "", None, None, 0
     out._opdef = None  # type: ignore[assignment]  # a leaf
     return out
 
@@ -375,8 +417,8 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
             if _get_mode() != RECORD:
                 return _make(op, data, left, self)
             out = _new(Value)
-            out.data, out.grad, out.label, out._opdef, out._a, out._b = (
-                data, 0.0, "", op, left, self)
+            out.data, out.grad, out.label, out._opdef, out._a, out._b, out._mark = (
+                data, 0.0, "", op, left, self, 0)
             return out
 
     else:
@@ -396,8 +438,8 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
                 return _make(op, data, self, other)
             # _node(op, data, self, other), written out: this is the hottest line of the engine.
             out = _new(Value)
-            out.data, out.grad, out.label, out._opdef, out._a, out._b = (
-                data, 0.0, "", op, self, other)
+            out.data, out.grad, out.label, out._opdef, out._a, out._b, out._mark = (
+                data, 0.0, "", op, self, other, 0)
             return out
 
     method.__name__ = op.name
@@ -417,7 +459,8 @@ def _unary(op: Op) -> Callable[[Value], Value]:
         if _get_mode() != RECORD:
             return _make(op, data, self, None)
         out = _new(Value)
-        out.data, out.grad, out.label, out._opdef, out._a, out._b = data, 0.0, "", op, self, None
+        out.data, out.grad, out.label, out._opdef, out._a, out._b, out._mark = (
+            data, 0.0, "", op, self, None, 0)
         return out
 
     method.__name__ = op.name
@@ -471,10 +514,28 @@ def _nary(op: Op, values: Iterable[Value | Number]) -> Value:
     return _make(op, data, None, operands)
 
 
+_SUM = CATALOGUE["sum"]
+
+
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum
     """One node for a1 + a2 + ... + an (builtin sum would build n - 1 add nodes).
     The sum of nothing is 0.0."""
-    return _nary(CATALOGUE["sum"], values)
+    operands = tuple(values)
+    for x in operands:
+        if type(x) is not Value:  # numbers to lift, or something to refuse: the general path
+            return _nary(_SUM, operands)
+    # All Values already (a layer's weighted inputs, a batch of losses): nothing to lift.
+    try:
+        data = _SUM.forward(*[x.data for x in operands])
+    except (TypeError, ValueError):
+        _not_a_number("sum", operands)
+        raise
+    if _get_mode() != RECORD:
+        return _make(_SUM, data, None, operands)
+    out = _new(Value)
+    out.data, out.grad, out.label, out._opdef, out._a, out._b, out._mark = (
+        data, 0.0, "", _SUM, None, operands, 0)
+    return out
 
 
 def logsumexp(values: Iterable[Value | Number]) -> Value:

@@ -26,9 +26,9 @@ def _small_graph():
     return a, b, c, d, e
 
 
-def test_backward_twice_gives_leaves_exactly_twice_and_intermediates_once():
+def test_backward_twice_with_retain_graph_gives_leaves_exactly_twice_and_intermediates_once():
     a, b, c, d, e = _small_graph()
-    e.backward()
+    e.backward(retain_graph=True)
     once = (a.grad, b.grad, c.grad, d.grad)
     e.backward()
     assert (a.grad, b.grad) == (2 * once[0], 2 * once[1])

@@ -170,10 +170,47 @@ def test_detect_anomaly_names_the_operation_in_the_backward_pass():
     assert x.grad == math.inf
 
 
-def test_detach_and_float():
+def test_detach():
     x = Value(2.0, label="x")
     y = (x * 3).detach()
-    assert y.is_leaf and y.data == 6.0 and float(y) == 6.0
+    assert y.is_leaf and y.data == 6.0 and not y.operands
+
+
+@pytest.mark.parametrize("call", [math.exp, math.log, math.sin, math.sqrt, float, math.isfinite,
+                                  lambda v: math.pow(v, 2.0)])
+def test_math_functions_and_float_refuse_a_value_naming_its_methods_and_data(call):
+    x = Value(1.0)
+    with pytest.raises(TypeError, match=r"x\.exp\(\).*x\.data for the number"):
+        call(x)
+
+
+def test_math_exp_cannot_make_a_silently_wrong_derivative():
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="cut from the graph"):
+        x * math.exp(x)  # today's main: d/dx = e instead of 2e
+    y = x * x.exp()
+    y.backward()
+    assert x.grad == 2 * math.e
+
+
+def test_int_and_round_refuse_a_value_naming_data():
+    x = Value(2.345)
+    with pytest.raises(TypeError, match=r"int\(x\.data\)"):
+        int(x)
+    with pytest.raises(TypeError, match=r"round\(x\.data, ndigits\)"):
+        round(x, 2)
+    with pytest.raises(TypeError, match=r"round\(x\.data, ndigits\)"):
+        round(x)
+
+
+def test_format_specs_format_the_number_as_a_zero_d_tensor_does():
+    loss = Value(0.123456, label="loss")
+    assert f"{loss:.4f}" == "0.1235"
+    assert f"{loss:>10.2e}" == format(0.123456, ">10.2e")
+    assert f"{loss}" == repr(loss) == str(loss)
+    assert "{:g}".format(loss) == "0.123456"
+    with pytest.raises(ValueError, match=r"format of a Value: .*'d'.*0\.123456"):
+        f"{loss:d}"
 
 
 def test_a_label_must_be_a_string():
