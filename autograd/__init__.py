@@ -10,6 +10,7 @@ from .backward import (
     AnomalyError,
     detect_anomaly,
     enable_grad,
+    gc_paused,
     grad,
     is_grad_enabled,
     no_grad,
@@ -26,10 +27,12 @@ from .backward_trace import BackwardTrace, trace_backward
 from .value import Value, logsumexp, mean, sum
 
 __all__ = [
-    "Value", "sum", "mean", "logsumexp", "grad", "no_grad", "enable_grad", "is_grad_enabled",
+    "Value", "mean", "logsumexp", "grad", "no_grad", "gc_paused", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "AnomalyError", "topo_order", "gradcheck", "numerical_grad",
     "GradcheckError", "CATALOGUE", "Op", "DomainError", "draw_dot", "explain", "Explanation",
     "gradgradcheck", "hessian", "hvp",
     "to_html", "BackwardPage", "trace_backward", "BackwardTrace",
-    "compile", "trace", "Compiled", "TraceMismatchError",
+    "trace", "Compiled", "TraceMismatchError",
 ]
+# `sum` and `compile` are autograd.sum and autograd.compile, left out of __all__ so that
+# `from autograd import *` does not replace the builtins of the same names.

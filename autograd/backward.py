@@ -6,6 +6,7 @@ million operations is as safe as a chain of three.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import threading
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "topo_order", "backward", "grad", "no_grad", "enable_grad", "is_grad_enabled",
-    "detect_anomaly", "AnomalyError",
+    "detect_anomaly", "AnomalyError", "gc_paused",
 ]
 
 # What operations do right now, as bit flags in one context variable (so threads and asyncio
@@ -79,6 +80,51 @@ def detect_anomaly() -> Iterator[None]:
 # an earlier pass consumed it. Walks that consume nothing keep a negative mark negative.
 _walks = itertools.count(1)
 _walk_lock = threading.Lock()
+
+
+class gc_paused:
+    """Keep CPython's cyclic garbage collector off while you build and differentiate graphs:
+
+        with autograd.gc_paused():
+            for step in range(100):
+                loss = ...; loss.backward(); ...
+
+    Why: Values never form reference cycles, so reference counting frees every dropped graph at
+    once; but the cyclic collector still walks every live node each time it runs, and a
+    training step keeps tens of thousands of them alive, so it can take half of each step
+    (bench/engine.py, bench/demo.py measure it). `nn.fit` does this for you.
+
+    On leaving the block, by any path (an exception, KeyboardInterrupt), the collector is
+    enabled again if it was on before (nested blocks, and blocks in several threads, restore it
+    when the last one ends). Reference cycles your own code makes inside are collected once it
+    is back on; `collect_young()` collects the young ones inside the block (fit does, each
+    step).
+    """
+
+    _depth = 0
+    _was_enabled = False
+    _lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        cls = gc_paused
+        with cls._lock:
+            if cls._depth == 0:
+                cls._was_enabled = gc.isenabled()
+                gc.disable()
+            cls._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        cls = gc_paused
+        with cls._lock:
+            cls._depth -= 1
+            if cls._depth == 0 and cls._was_enabled:
+                gc.enable()
+
+    @staticmethod
+    def collect_young() -> None:
+        """Collect the youngest generation (the objects made since the last collection), which
+        is cheap once a step's graph has been dropped: it frees the cycles made in that step."""
+        gc.collect(0)
 
 
 def topo_order(root: Value) -> list[Value]:

@@ -19,7 +19,7 @@ from . import backward as _backward
 from .backward import CHECK, RECORD, AnomalyError, mode
 from .ops import CATALOGUE, CONST, Op
 
-__all__ = ["Value", "Number", "sum", "logsumexp", "mean"]
+__all__ = ["Value", "Number", "logsumexp", "mean"]  # not sum: it would shadow the builtin
 
 Number = Union[int, float]
 _get_mode = mode.get
