@@ -29,6 +29,16 @@ def numerical_grad(f: Callable[..., Value], inputs: Sequence[float], i: int, eps
     return (at(eps) - at(-eps)) / (2.0 * eps)
 
 
+def _tolerances(name: str, eps: float, atol: float, rtol: float) -> None:
+    """eps a finite number > 0, atol and rtol finite numbers >= 0; else the error naming which
+    (a NaN would fail every comparison, and so look like a wrong derivative)."""
+    for what, x, low in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
+        number = _as_float(x, f"{name}: {what}")
+        if not math.isfinite(number) or number < 0.0 or (what == "eps" and number == 0.0):
+            raise ValueError(f"{name}: need eps > 0, atol >= 0, rtol >= 0, all finite; got "
+                             f"{what} = {x!r} (it must be a finite number {low})")
+
+
 def _checked_call(
     name: str, f: Callable[..., Value], inputs: Sequence[float] | float, eps: float, atol: float,
     rtol: float,
@@ -45,8 +55,7 @@ def _checked_call(
                 f"as floats and makes the Values itself (pass {x.data!r}, i.e. its .data)"
             )
     xs = [_as_float(x, f"{name}: inputs[{i}]") for i, x in enumerate(inputs)]
-    if eps <= 0.0 or atol < 0.0 or rtol < 0.0:
-        raise ValueError(f"{name}: need eps > 0, atol >= 0, rtol >= 0; got {eps}, {atol}, {rtol}")
+    _tolerances(name, eps, atol, rtol)
     args = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
     out = f(*args)
     if not isinstance(out, Value):
