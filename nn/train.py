@@ -56,7 +56,7 @@ def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
         raise ValueError("accuracy: got no predictions")
     right = 0
     for i, (row, t) in enumerate(zip(rows, targets)):
-        row = [float(s) for s in row]
+        row = [s.data if isinstance(s, Value) else float(s) for s in row]  # float(Value) refuses
         # A target may be written as the losses accept it: 1.0 or [1.0] for one score, a class
         # index or a one-hot (or probability) row for several.
         flat = _flat_target(t, i)
