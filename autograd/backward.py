@@ -168,15 +168,23 @@ def topo_order(root: Value) -> list[Value]:
 push_all = list.extend
 
 
-def _consuming_order(root: Value) -> list[Value]:
-    """topo_order for a backward pass that consumes the graph: the same order (the same loop,
-    written again for its other mark), each node marked with the negative of this walk's
-    number. Meeting an operation node an earlier consuming pass marked is an error."""
+def _consuming_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
+    """topo_order for a backward pass that consumes the graph, with the pass's first chore
+    done on the way: the same order (the same walk, written again for its other mark), each
+    node marked with the negative of this walk's number, and every gradient zeroed, the
+    leaves' earlier ones returned beside the order (see `backward`). Meeting an operation
+    node an earlier consuming pass marked is an error.
+
+    This is the walk of every `loss.backward()`, so it is written for speed: the first operand,
+    when a leaf (a weight, an input), is listed at once instead of going through the stack
+    (it would be popped next anyway: the order is the same).
+    """
     with _walk_lock:
         back = -next(_walks)
         order: list[Value] = []
+        earlier: list[tuple[Value, float]] = []
         stack: list[Value | None] = [root]
-        push, pop, done = stack.append, stack.pop, order.append
+        push, pop, done, keep = stack.append, stack.pop, order.append, earlier.append
         try:
             while stack:
                 node = pop()
@@ -190,26 +198,43 @@ def _consuming_order(root: Value) -> list[Value]:
                 a, b = node._a, node._b
                 if a is None:
                     if b is None:  # a leaf: never consumed, a new graph may use it
+                        if node.grad:
+                            keep((node, node.grad))
+                            node.grad = 0.0
                         done(node)
                         continue
                     if m < 0:
                         raise _consumed(node)
+                    if node.grad:
+                        node.grad = 0.0
                     push(node)
                     push(None)
                     push_all(stack, reversed(b))
                     continue
                 if m < 0:
                     raise _consumed(node)
+                if node.grad:
+                    node.grad = 0.0
                 push(node)
                 push(None)
-                if b is not None:
+                if b is not None and b._mark != back:
                     push(b)
-                push(a)
+                if a._mark != back:
+                    if a._a is None and a._b is None:  # a leaf, listed now (see above)
+                        a._mark = back
+                        if a.grad:
+                            keep((a, a.grad))
+                            a.grad = 0.0
+                        done(a)
+                    else:
+                        push(a)
         except BaseException:  # an error or KeyboardInterrupt mid-walk: nothing is consumed
             _unconsume(order, back)
             _unconsume(stack, back)
+            for leaf, old in earlier:
+                leaf.grad = old
             raise
-        return order
+        return order, earlier
 
 
 def _unconsume(nodes: list[Value] | list[Value | None], back: int) -> None:
@@ -377,23 +402,31 @@ def backward(root: Value, upstream: float = 1.0, retain_graph: bool = True) -> N
     `Value.backward()` passes by default, as PyTorch) the pass consumes the graph: a second
     pass through any of its operation nodes raises instead of adding the gradients again.
     """
-    order = topo_order(root) if retain_graph else _consuming_order(root)
-    try:
+    if retain_graph:
+        order = topo_order(root)
         earlier = []  # leaves that carry gradient from earlier passes
         for node in order:
             if node.grad:
                 if node._a is None and node._b is None:
                     earlier.append((node, node.grad))
                 node.grad = 0.0
+    else:
+        order, earlier = _consuming_order(root)
+    try:
         _chain_rule(order, upstream)
         for leaf, old in earlier:
             leaf.grad = old + leaf.grad  # this pass's gradient, summed on its own, then added
-    except BaseException as error:
+    except BaseException as error:  # a failed pass consumes no node, leaves no partial sum
         if not retain_graph:
             with _walk_lock:
                 _unconsume(order, _mark_of(order))
-        if isinstance(error, TypeError):
-            _diagnose_grads(order, error)
+        diagnosis = _diagnose_grads(order, earlier) if isinstance(error, TypeError) else None
+        for node in order:
+            node.grad = 0.0
+        for leaf, old in earlier:
+            leaf.grad = old
+        if diagnosis is not None:
+            raise diagnosis from error
         raise
     if mode.get() & CHECK:
         for leaf, _ in earlier:
@@ -408,18 +441,18 @@ def _mark_of(order: list[Value]) -> int:
     return order[-1]._mark if order else 0
 
 
-def _diagnose_grads(order: list[Value], error: TypeError) -> None:
-    """After a TypeError in the pass: a `.grad` that is not a number (`x.grad = None`) is named,
-    with the fix; else the error was something else, raised as it was."""
+def _diagnose_grads(order: list[Value], earlier: list[tuple[Value, Any]]) -> TypeError | None:
+    """After a TypeError in the pass: the error naming a `.grad` that is not a number
+    (`x.grad = None`), with the fix; None if the TypeError was something else."""
     import numbers
 
-    for node in order:
-        if not isinstance(node.grad, numbers.Real):
-            raise TypeError(
-                f"backward: {node!r} has .grad = {node.grad!r}, not a number, so gradients "
-                f"cannot be added to it; set x.grad = 0.0 (or call zero_grad()) instead of "
-                f"{node.grad!r}"
-            ) from error
+    for node, grad in [*((n, n.grad) for n in order), *earlier]:
+        if not isinstance(grad, numbers.Real):
+            return TypeError(
+                f"backward: {node!r} has .grad = {grad!r}, not a number, so gradients "
+                f"cannot be added to it; set x.grad = 0.0 (or call zero_grad()) instead"
+            )
+    return None
 
 
 def unused_input(i: int, x: Value) -> ValueError:
