@@ -2,20 +2,32 @@
 
 The workload is micrograd's demo.ipynb: 100 moons points (make_moons(n_samples=100, noise=0.1),
 seed 1337), MLP(2, [16, 16, 1]), mean hinge loss + 1e-4 * sum(p^2), full-batch steps with
-lr = 1.0 - 0.9 * k / 100. Both sides run end to end (data, model, every step) with the
-interpreter's defaults: the cyclic garbage collector stays on, as in a notebook.
+lr = 1.0 - 0.9 * k / 100. Every contender runs end to end (data, model, every step) in its own
+process, with the interpreter's defaults (the cyclic garbage collector on, as in a notebook):
+
+    fit          chainrule's `nn.fit(compile=False)` (nn/examples/moons.py); it pauses the
+                 collector itself
+    door         micrograd's notebook code, unchanged but for its imports
+                 (chainrule.micrograd: builtin sum, its own loop), the collector left on
+    door+paused  the same code inside `with autograd.gc_paused():`
+    micrograd    micrograd 0.1.0 from PyPI, the notebook's code
 
     python bench/demo.py                  # 100 steps each (micrograd takes minutes)
     python bench/demo.py --steps 10       # a quicker look
+    python bench/demo.py --skip-micrograd # chainrule's contenders only
 
-Prints both times, the ratio, and how far apart the two loss trajectories are.
+Times are the process's CPU time (time.process_time: the machine's other work does not count,
+the collector's does). Prints each time per step, the ratios against micrograd with the targets beside them, and how
+far apart the loss trajectories are.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import platform
+import subprocess
 import sys
 import time
 
@@ -23,23 +35,33 @@ import time
 def run_chainrule(steps: int) -> tuple[float, list[float], list[float]]:
     from nn.examples import moons
 
-    start = time.perf_counter()
+    start = time.process_time()
     _, history = moons.train(steps=steps, seed=1337)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     return elapsed, history.loss, history.metrics["accuracy"]
 
 
-def run_micrograd(steps: int) -> tuple[float, list[float], list[float]]:
+def run_micrograd(steps: int, door: bool = False,
+                  paused: bool = False) -> tuple[float, list[float], list[float]]:
     """The notebook's cells, as written there (global seeds included: micrograd's MLP draws
-    from the global `random`)."""
+    from the global `random`); with `door`, on chainrule's engine through chainrule.micrograd,
+    and with `paused` as well, inside `autograd.gc_paused()`."""
+    import contextlib
     import random
 
     import numpy as np
-    from micrograd.engine import Value
-    from micrograd.nn import MLP
     from sklearn.datasets import make_moons
 
-    start = time.perf_counter()
+    if door:
+        import autograd
+        from chainrule.micrograd.engine import Value
+        from chainrule.micrograd.nn import MLP
+    else:
+        from micrograd.engine import Value  # type: ignore[no-redef]
+        from micrograd.nn import MLP  # type: ignore[no-redef]
+    block = autograd.gc_paused() if paused else contextlib.nullcontext()
+
+    start = time.process_time()
     np.random.seed(1337)
     random.seed(1337)
     X, y = make_moons(n_samples=100, noise=0.1)
@@ -58,17 +80,29 @@ def run_micrograd(steps: int) -> tuple[float, list[float], list[float]]:
         return total_loss, sum(accuracy) / len(accuracy)
 
     losses, accs = [], []
-    for k in range(steps):
-        total_loss, acc = loss()
-        model.zero_grad()
-        total_loss.backward()
-        learning_rate = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-        losses.append(total_loss.data)
-        accs.append(float(acc))
-    elapsed = time.perf_counter() - start
+    with block:
+        for k in range(steps):
+            total_loss, acc = loss()
+            model.zero_grad()
+            total_loss.backward()
+            learning_rate = 1.0 - 0.9 * k / 100
+            for p in model.parameters():
+                p.data -= learning_rate * p.grad
+            losses.append(total_loss.data)
+            accs.append(float(acc))
+    elapsed = time.process_time() - start
     return elapsed, losses, accs
+
+
+RUNS = {
+    "fit": lambda steps: run_chainrule(steps),
+    "door": lambda steps: run_micrograd(steps, door=True),
+    "door+paused": lambda steps: run_micrograd(steps, door=True, paused=True),
+    "micrograd": lambda steps: run_micrograd(steps),
+}
+# The targets of issue 18, as ratios micrograd / contender (each in its own process).
+TARGETS = {"fit": ">= 35x", "door": ">= 23x (no slower than before)",
+           "door+paused": ">= 35x"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,28 +110,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=100, help="training steps (default 100)")
     parser.add_argument("--skip-micrograd", action="store_true",
                         help="time chainrule only (micrograd takes minutes)")
+    parser.add_argument("--only", choices=sorted(RUNS), action="append",
+                        help="run only this contender (repeatable)")
+    parser.add_argument("--worker", choices=sorted(RUNS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        import sklearn.datasets  # noqa: F401 - imported before the timing, on every side
 
-    import sklearn.datasets  # noqa: F401 - imported once before both timings, for both sides
+        gc.collect()
+        elapsed, losses, accs = RUNS[args.worker](args.steps)
+        print(json.dumps({"time": elapsed, "loss": [float(x) for x in losses], "acc": accs}))
+        return 0
 
+    names = args.only or [n for n in RUNS if not (args.skip_micrograd and n == "micrograd")]
     print(f"micrograd's demo workload, {args.steps} steps: 100 moons points, MLP(2, [16, 16, 1]), "
-          f"hinge + 1e-4 L2, seed 1337")
+          f"hinge + 1e-4 L2, seed 1337; each contender in its own process")
     print(f"Python {platform.python_version()} ({sys.implementation.name}), gc enabled: "
           f"{gc.isenabled()}, thresholds {gc.get_threshold()}")
-    gc.collect()
-    c_time, c_loss, c_acc = run_chainrule(args.steps)
-    print(f"chainrule: {c_time:8.2f} s   final loss {c_loss[-1]!r}, accuracy "
-          f"{c_acc[-1] * 100:g}%, first 100% at step {_first_full(c_acc)}")
-    if args.skip_micrograd:
+    results = {}
+    for name in names:
+        done = subprocess.run([sys.executable, __file__, "--worker", name, "--steps",
+                               str(args.steps)], capture_output=True, text=True)
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            print(f"{name}: failed, skipped: {last}")
+            continue
+        r = results[name] = json.loads(done.stdout)
+        print(f"{name:<12} {r['time']:8.2f} s  {r['time'] / args.steps * 1e3:8.1f} ms/step   "
+              f"final loss {r['loss'][-1]!r}, accuracy {r['acc'][-1] * 100:g}%, first 100% at "
+              f"step {_first_full(r['acc'])}")
+    if "micrograd" not in results:
         return 0
-    gc.collect()
-    m_time, m_loss, m_acc = run_micrograd(args.steps)
-    print(f"micrograd: {m_time:8.2f} s   final loss {float(m_loss[-1])!r}, accuracy "
-          f"{m_acc[-1] * 100:g}%, first 100% at step {_first_full(m_acc)}")
-    print(f"ratio micrograd / chainrule: {m_time / c_time:.1f}x")
-    gap = max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(c_loss, m_loss))
-    print(f"loss trajectories: largest relative difference {gap:.2e} over {args.steps} steps "
-          f"(float rounding: sum order and mean as sum/n vs sum*(1/n))")
+    m = results["micrograd"]
+    for name, r in results.items():
+        if name == "micrograd":
+            continue
+        gap = max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(r["loss"], m["loss"]))
+        print(f"ratio micrograd / {name:<12} {m['time'] / r['time']:6.1f}x   (target "
+              f"{TARGETS[name]}); loss trajectories within {gap:.1e} relative")
+    print("(float rounding: sum order, and mean as sum/n vs sum*(1/n) in fit)")
     return 0
 
 
