@@ -17,14 +17,16 @@ from .backward import (
     topo_order,
 )
 from .check import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from .compile import Compiled, TraceMismatchError, compile, trace
+from .compile import Compiled, TraceMismatchError, trace
+from .compile import compile as compile  # exported, but not by `import *` (see below)
 from .draw import draw_dot
 from .explain import explain, Explanation
 from .higher import hessian, hvp
 from .ops import CATALOGUE, DomainError, Op
 from .page import BackwardPage, to_html
 from .backward_trace import BackwardTrace, trace_backward
-from .value import Value, logsumexp, mean, sum
+from .value import Value, logsumexp, mean
+from .value import sum as sum  # exported, but not by `import *` (see below)
 
 __all__ = [
     "Value", "mean", "logsumexp", "grad", "no_grad", "gc_paused", "enable_grad", "is_grad_enabled",

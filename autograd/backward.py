@@ -278,7 +278,7 @@ def _inline_chain_rule() -> Callable[[list[Value]], None]:
         scope[f"op{k}"] = op
         lines.append(f"        {'if' if k == 0 else 'elif'} op is op{k}:  # {name}")
         body = []
-        used = set()
+        used: set[str] = set()
         for code in op.local_grad_code:
             used.update(compile(code, name, "eval").co_names)
         if op.arity == -1:

@@ -538,7 +538,7 @@ _SUM = CATALOGUE["sum"]
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum
     """One node for a1 + a2 + ... + an (builtin sum would build n - 1 add nodes).
     The sum of nothing is 0.0."""
-    operands = tuple(values)
+    operands: tuple[Any, ...] = tuple(values)
     for x in operands:
         if type(x) is not Value:  # numbers to lift, or something to refuse: the general path
             return _nary(_SUM, operands)

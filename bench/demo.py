@@ -17,8 +17,8 @@ process, with the interpreter's defaults (the cyclic garbage collector on, as in
     python bench/demo.py --skip-micrograd # chainrule's contenders only
 
 Times are the process's CPU time (time.process_time: the machine's other work does not count,
-the collector's does). Prints each time per step, the ratios against micrograd with the targets beside them, and how
-far apart the loss trajectories are.
+the collector's does). Prints each time per step, the ratios against micrograd with the
+targets beside them, and how far apart the loss trajectories are.
 """
 
 from __future__ import annotations
