@@ -17,6 +17,7 @@ from .backward import (
 )
 from .check import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .compile import Compiled, TraceMismatchError, compile, trace
+from .define import define_op
 from .draw import draw_dot
 from .explain import explain, Explanation
 from .higher import hessian, hvp
@@ -31,5 +32,5 @@ __all__ = [
     "GradcheckError", "CATALOGUE", "Op", "DomainError", "draw_dot", "explain", "Explanation",
     "gradgradcheck", "hessian", "hvp",
     "to_html", "BackwardPage", "trace_backward", "BackwardTrace",
-    "compile", "trace", "Compiled", "TraceMismatchError",
+    "compile", "trace", "Compiled", "TraceMismatchError", "define_op",
 ]
