@@ -530,7 +530,8 @@ def _is_number_valued(tree: ast.expr) -> bool:
     return not (isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not))
 
 
-def _checked_code(text: object, where: str, operands: tuple[str, ...]) -> str:
+def _checked_code(text: object, where: str, operands: tuple[str, ...],
+                  condition: bool = False) -> str:
     """The expression `text`, parsed and checked, written back uniformly (see _Checked)."""
     if not isinstance(text, str):
         raise TypeError(f"{where}: must be a str of Python code, got {type(text).__name__}")
@@ -539,7 +540,10 @@ def _checked_code(text: object, where: str, operands: tuple[str, ...]) -> str:
     except SyntaxError as error:
         raise ValueError(f"{where}: syntax error in {text!r}: {error.msg}") from None
     checked = _Checked(where, operands).visit(tree)
-    if not _is_number_valued(checked):
+    if condition:
+        if _is_number_valued(checked):
+            raise ValueError(f"{where} must be a condition such as 'a > 0.0', got {text!r}")
+    elif not _is_number_valued(checked):
         raise ValueError(f"{where}: {text!r} gives True/False, not a number (write "
                          f"`1.0 if ... else 0.0`)")
     return ast.unparse(checked)
@@ -587,10 +591,8 @@ def make_op(
         for i, code in enumerate(local_grads))
     condition = None
     if domain is not None:
-        condition = _checked_code(domain, f"define_op: {name}'s domain", operands[:arity])
-        if _is_number_valued(ast.parse(condition, mode="eval").body):
-            raise ValueError(f"define_op: {name}'s domain must be a condition such as "
-                             f"'a > 0.0', got {domain!r}")
+        condition = _checked_code(domain, f"define_op: {name}'s domain", operands[:arity],
+                                  condition=True)
     if not isinstance(doc, str) or "\n" in doc:
         raise ValueError(f"define_op: {name}'s doc must be one line of text")
     params = ", ".join(operands[:arity])
