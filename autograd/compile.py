@@ -239,6 +239,7 @@ class _Plan:
     def __init__(self, output: Value, inputs: Sequence[Value], wrt: Sequence[Value],
                  reserved: set[str]) -> None:
         order = topo_order(output)
+        ops.refuse_closures(order, "compile")  # a _backward closure has no code to write
         self.order = order
         index = {id(node): i for i, node in enumerate(order)}
         self.arg_index = {id(v): k for k, v in enumerate(inputs)}
