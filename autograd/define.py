@@ -29,7 +29,7 @@ Operand = Value | float
 
 def define_op(
     name: str,
-    forward: str,
+    forward: str | Callable[..., float],
     local_grads: Sequence[str],
     *,
     domain: str | None = None,
@@ -40,9 +40,11 @@ def define_op(
     """Add an operation to the catalogue; return the function that applies it to Values.
 
     name         one word, not taken (not a catalogue op, not `a`, `b`, `out`, `inf`, ...)
-    forward      its value as an expression in the operand `a` (unary) or `a` and `b` (binary)
+    forward      its value as an expression in the operand `a` (unary) or `a` and `b` (binary);
+                 or a Python function of floats (math.sin), one argument per local_grads entry
     local_grads  d out / d a (and d out / d b), one expression each, in `a`, `b` and `out`
-                 (the value already computed)
+                 (the value already computed); they may call the op itself (sin's is
+                 `sin(a + 1.5707963267948966)`)
     domain       optional condition on the operands ("a > 0.0"); outside it the forward raises
                  DomainError naming the op
     doc          optional one-line description (the docs table and `explain` show it)

@@ -128,7 +128,12 @@ def value_local_grads(op: Op) -> Callable[..., tuple[Local, ...]]:
             source = f"lambda out, {params}: ({', '.join(op.local_grad_code)},)"
         code = compile(source, f"<{op.name} local_grads on Values>", "eval")
         # The catalogue's code, or a user's checked by ops.make_op (run without builtins).
-        fn = eval(code, user_value_namespace() if op.user else dict(VALUE_NAMESPACE))
+        if op.user:  # its code may call any catalogue function, and the op itself
+            namespace = user_value_namespace()
+            namespace[op.name] = _recording(op)
+        else:
+            namespace = dict(VALUE_NAMESPACE)
+        fn = eval(code, namespace)
         _compiled[key] = fn
     return fn
 

@@ -78,7 +78,8 @@ class Op:
         if not self.forward_code and self.arity != 0:
             args = "*xs" if self.arity == -1 else ", ".join(("a", "b")[:self.arity])
             object.__setattr__(self, "forward_code", f"{self.name}({args})")
-        namespace = function_namespace() if self.user else GRAD_NAMESPACE
+        namespace = ({**function_namespace(), self.name: self.forward} if self.user
+                     else GRAD_NAMESPACE)
         object.__setattr__(self, "local_grads", _compile_local_grads(
             self.name, self.arity, self.local_grad_code, namespace))
 
@@ -444,8 +445,9 @@ class _Checked(ast.NodeTransformer):
     """One expression checked against the whitelist, and made uniform: every number a float
     (2 -> 2.0, so arrays and floats compute alike) and `x ** y` as `pow(x, y)`."""
 
-    def __init__(self, where: str, operands: tuple[str, ...]) -> None:
-        self.where, self.operands = where, operands
+    def __init__(self, where: str, operands: tuple[str, ...],
+                 own: tuple[str, int] | None = None) -> None:
+        self.where, self.operands, self.own = where, operands, own
 
     def fail(self, what: str) -> ValueError:
         return ValueError(f"{self.where}: {what}")
@@ -466,6 +468,11 @@ class _Checked(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         name = node.func.id if isinstance(node.func, ast.Name) else None
+        if self.own is not None and name == self.own[0]:  # the op itself, in its derivative
+            if node.keywords or len(node.args) != self.own[1]:
+                raise self.fail(f"{name} takes {self.own[1]} operand(s) by position")
+            node.args = [self.visit(x) for x in node.args]
+            return node
         if name is None or name not in CATALOGUE or name == "const":
             shown = ast.unparse(node.func)
             raise self.fail(f"{shown!r} is not a function of the catalogue (callable: "
@@ -531,7 +538,7 @@ def _is_number_valued(tree: ast.expr) -> bool:
 
 
 def _checked_code(text: object, where: str, operands: tuple[str, ...],
-                  condition: bool = False) -> str:
+                  condition: bool = False, own: tuple[str, int] | None = None) -> str:
     """The expression `text`, parsed and checked, written back uniformly (see _Checked)."""
     if not isinstance(text, str):
         raise TypeError(f"{where}: must be a str of Python code, got {type(text).__name__}")
@@ -539,7 +546,7 @@ def _checked_code(text: object, where: str, operands: tuple[str, ...],
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as error:
         raise ValueError(f"{where}: syntax error in {text!r}: {error.msg}") from None
-    checked = _Checked(where, operands).visit(tree)
+    checked = _Checked(where, operands, own).visit(tree)
     if condition:
         if _is_number_valued(checked):
             raise ValueError(f"{where} must be a condition such as 'a > 0.0', got {text!r}")
@@ -571,23 +578,34 @@ def make_op(
     if name in CATALOGUE or name in RESERVED_NAMES or name in GRAD_NAMESPACE:
         raise ValueError(f"define_op: the name {name!r} is already taken"
                          + (" by the catalogue's own operation" if name in CATALOGUE else ""))
-    if not isinstance(forward, str):
-        raise TypeError(f"define_op: {name}'s forward must be a str of Python code, got "
-                        f"{type(forward).__name__}")
     operands = ("a", "b")
-    forward_code = _checked_code(forward, f"define_op: {name}'s forward", operands)
-    used = {n.id for n in ast.walk(ast.parse(forward_code, mode="eval")) if isinstance(n, ast.Name)}
     if isinstance(local_grads, str) or not isinstance(local_grads, (list, tuple)):
         raise TypeError(f"define_op: {name}'s local_grads must be a list of str, one per "
                         f"operand, got {type(local_grads).__name__}")
-    arity = 2 if "b" in used else 1
-    if len(local_grads) != arity:
-        raise ValueError(f"define_op: {name}'s forward uses {arity} operand(s) "
-                         f"({', '.join(operands[:arity])}), so local_grads needs {arity} "
-                         f"expression(s), got {len(local_grads)}")
+    if callable(forward):  # a function of floats (math.sin): its derivative is still code
+        arity = len(local_grads)
+        if arity not in (1, 2):
+            raise ValueError(f"define_op: {name}'s local_grads needs 1 or 2 expressions (one per "
+                             f"operand of the function forward), got {arity}")
+        forward_code = f"{getattr(forward, '__name__', 'forward')}({', '.join(operands[:arity])})"
+        body = "_given(" + ", ".join(operands[:arity]) + ")"
+    elif isinstance(forward, str):
+        forward_code = _checked_code(forward, f"define_op: {name}'s forward", operands)
+        used = {n.id for n in ast.walk(ast.parse(forward_code, mode="eval"))
+                if isinstance(n, ast.Name)}
+        arity = 2 if "b" in used else 1
+        if len(local_grads) != arity:
+            raise ValueError(f"define_op: {name}'s forward uses {arity} operand(s) "
+                             f"({', '.join(operands[:arity])}), so local_grads needs {arity} "
+                             f"expression(s), got {len(local_grads)}")
+        body = forward_code
+    else:
+        raise TypeError(f"define_op: {name}'s forward must be a str of Python code (or a "
+                        f"function of floats), got {type(forward).__name__}")
+    # The derivatives may call the op itself (sin's is sin(a + pi/2)).
     grads = tuple(
         _checked_code(code, f"define_op: {name}'s local_grads[{i}]",
-                      operands[:arity] + ("out",))
+                      operands[:arity] + ("out",), own=(name, arity))
         for i, code in enumerate(local_grads))
     condition = None
     if domain is not None:
@@ -597,11 +615,12 @@ def make_op(
         raise ValueError(f"define_op: {name}'s doc must be one line of text")
     params = ", ".join(operands[:arity])
     if condition is None:
-        source = f"lambda {params}: {forward_code}"
+        source = f"lambda {params}: {body}"
     else:
-        source = f"lambda {params}: ({forward_code}) if ({condition}) else _outside({params})"
+        source = f"lambda {params}: ({body}) if ({condition}) else _outside({params})"
     scope: dict[str, object] = {**function_namespace(), "__builtins__": {},
-                                "_outside": _outside_domain(name, condition or "")}
+                                "_outside": _outside_domain(name, condition or ""),
+                                "_given": _as_float_function(name, forward)}
     fn = eval(compile(source, f"<{name} forward>", "eval"), scope)  # checked code, no builtins
     fn.__name__ = name
     low_high = _intervals(name, interval, arity)
@@ -609,6 +628,22 @@ def make_op(
         f"d{name}/d{x} = {g}" for x, g in zip(operands, grads))
     return Op(name, arity, name, fn, grads, formula, domain=low_high,
               kinks=tuple(float(k) for k in kinks), user=True)
+
+
+def _as_float_function(name: str, forward: object) -> Callable[..., float]:
+    """A user's forward function, made to give a float (or say what it gave instead)."""
+    if not callable(forward):
+        return forward  # type: ignore[return-value]  # unused: the forward is code
+
+    def given(*xs: float) -> float:
+        y = forward(*xs)
+        if type(y) is float:
+            return y
+        if isinstance(y, (int, float)) and not isinstance(y, bool) or hasattr(y, "__float__") \
+                and not isinstance(y, complex):
+            return float(y)
+        raise TypeError(f"{name}: its forward gave {type(y).__name__} {y!r}, not a real number")
+    return given
 
 
 def _outside_domain(name: str, condition: str) -> Callable[..., float]:

@@ -242,3 +242,30 @@ def test_removed_ops_leave_the_catalogue_and_their_values_still_work(fresh):
     assert grad(y, list(y.operands)) == (6.0,)
     with pytest.raises(ValueError, match="not an operation made by define_op"):
         remove_op("exp")
+
+
+def test_a_forward_may_be_a_float_function_and_a_derivative_may_call_the_op(fresh):
+    """The lecture's homework, sin: math.sin for the value, its derivative cos(a) written as
+    sin(a + pi/2) (the op itself), so every form (Values, code, arrays) has it."""
+    sin = define_op("sin", forward=math.sin, local_grads=["sin(a + 1.5707963267948966)"],
+                    interval=(-3.0, 3.0))
+    x = Value(0.5)
+    y = sin(x) * x
+    (g,) = grad(y, [x])
+    assert close(g, math.sin(0.5) + 0.5 * math.cos(0.5), 1e-15)
+    assert close(hessian(y, [x])[0][0], 2 * math.cos(0.5) - 0.5 * math.sin(0.5), 1e-15)
+    assert "sin(t1 + 1.5707963267948966)" in autograd.compile(y, [x]).source
+    from autograd.testing import check_op
+
+    torch = pytest.importorskip("torch", reason="torch is not installed: no reference")
+    check_op(sin, reference=torch.sin)
+
+
+def test_a_forward_function_must_give_a_real_number(fresh):
+    f = define_op("f", forward=lambda a: complex(a, 1.0), local_grads=["1.0"])
+    with pytest.raises(TypeError, match="f: its forward gave complex"):
+        f(Value(1.0))
+    with pytest.raises(ValueError, match="needs 1 or 2 expressions"):
+        define_op("g", forward=math.sin, local_grads=[])
+    with pytest.raises(TypeError, match="forward must be a str of Python code"):
+        define_op("g", forward=3, local_grads=["1.0"])
