@@ -267,6 +267,7 @@ def hessian(
     if not isinstance(output, Value):
         raise TypeError(f"hessian: output must be a Value, got {type(output).__name__}")
     xs = _inputs("hessian", inputs)
+    ops.refuse_closures(topo_order(output), "hessian")
     rows = []
     for g in grad_graph(output, xs, 1.0, allow_unused=True):
         if g is None:  # output does not use this input: a row of zeros
@@ -289,6 +290,7 @@ def hvp(
     if not isinstance(output, Value):
         raise TypeError(f"hvp: output must be a Value, got {type(output).__name__}")
     xs = _inputs("hvp", inputs)
+    ops.refuse_closures(topo_order(output), "hvp")
     vs = [_as_float(x, f"hvp: v[{i}]") for i, x in enumerate(v)]
     if len(vs) != len(xs):
         raise ValueError(f"hvp: v has {len(vs)} entries for {len(xs)} inputs; one per input")
