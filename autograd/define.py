@@ -87,7 +87,7 @@ def _function(op: Op) -> Callable[..., Value]:
         fn = binary
     fn.__name__ = fn.__qualname__ = op.name
     fn.__doc__ = f"{op.name}: {op.formula}"
-    setattr(fn, "op", op)  # the catalogue entry, for check_op and the curious
+    fn.__dict__["op"] = op  # the catalogue entry, for check_op and the curious
     return fn
 
 

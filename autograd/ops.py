@@ -453,9 +453,10 @@ class _Checked(ast.NodeTransformer):
         return ValueError(f"{self.where}: {what}")
 
     def visit_Constant(self, node: ast.Constant) -> ast.expr:
-        if type(node.value) not in (int, float):
-            raise self.fail(f"{node.value!r} is not a number (only real numbers are allowed)")
-        return ast.copy_location(ast.Constant(float(node.value)), node)
+        value = node.value
+        if type(value) is not int and type(value) is not float:
+            raise self.fail(f"{value!r} is not a number (only real numbers are allowed)")
+        return ast.copy_location(ast.Constant(float(value)), node)
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if node.id in self.operands or node.id in _CONSTANTS:

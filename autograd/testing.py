@@ -7,7 +7,8 @@
 
 `check_op(op)` runs, at a few points drawn from the op's own domain (clear of its kinks):
   first derivatives   backward() against central finite differences of the forward
-  second derivatives  hessian() (grad with create_graph, twice) against central differences of grad()
+  second derivatives  hessian() (grad with create_graph, twice) against central
+                      differences of grad() (gradgradcheck)
   compiled            autograd.compile's code, bit for bit the eager engine's, at new points
   batched             the compiled numpy replay against the float code, to 1e-12 (relative,
                       absolute below 1: numpy's tanh may differ from math's in the last bit)
@@ -82,7 +83,7 @@ def op_arguments(op: Op) -> Any:
     """
     st = _st()
 
-    @st.composite  # type: ignore[untyped-decorator,misc]
+    @st.composite  # type: ignore[untyped-decorator]
     def draw_arguments(draw: Any) -> tuple[float, ...]:
         if op.arity == -1:
             n = draw(st.integers(1, MAX_NARY), label="n")
@@ -189,7 +190,7 @@ def recipes(max_inputs: int = 4, max_steps: int = 10) -> Any:
     st = _st()
     from hypothesis import assume, note
 
-    @st.composite  # type: ignore[untyped-decorator,misc]
+    @st.composite  # type: ignore[untyped-decorator]
     def draw_recipe(draw: Any) -> Recipe:
         n_in = draw(st.integers(1, max_inputs), label="inputs")
         inputs = tuple(draw(operand(-2.0, 2.0), label=f"x{i}") for i in range(n_in))

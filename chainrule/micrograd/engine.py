@@ -130,7 +130,7 @@ class Value(_Core):
             arity = len(children) if len(children) <= 2 else -1
             self._opdef = ClosureOp(self, _op or "closure", arity)  # type: ignore[assignment]
 
-    @property  # type: ignore[override]
+    @property
     def _backward(self) -> Callable[[], Any]:
         """micrograd's step: the closure assigned, else the catalogue's chain rule."""
         closure = self._closure
@@ -147,7 +147,7 @@ class Value(_Core):
                             f"{type(closure).__name__}")
         self._closure = closure
 
-    @property  # type: ignore[override]
+    @property
     def _op(self) -> str:
         """micrograd's name of the operation ('' for a leaf)."""
         if self._mg_op is not None:
