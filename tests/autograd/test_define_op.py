@@ -269,3 +269,21 @@ def test_a_forward_function_must_give_a_real_number(fresh):
         define_op("g", forward=math.sin, local_grads=[])
     with pytest.raises(TypeError, match="forward must be a str of Python code"):
         define_op("g", forward=3, local_grads=["1.0"])
+
+
+def test_compiled_code_is_never_that_of_a_freed_op_with_the_same_id(fresh):
+    """compile caches each op's code; a new op made after another was freed must get its own
+    (the cache once keyed by id(), which CPython reuses)."""
+    import dataclasses
+    import gc
+
+    from autograd.higher import apply
+
+    mul = CATALOGUE["mul"]
+    x, w = Value(2.0), Value(3.0)
+    for k in range(30):  # many short-lived ops, each compiled once: ids get reused
+        op = dataclasses.replace(mul, forward_code=f"a * b + {float(k)}")
+        out = apply(op, x, w)
+        assert autograd.compile(out, [x, w])(2.0, 3.0)[0] == 6.0 + k
+        del op, out
+        gc.collect()
