@@ -1117,9 +1117,9 @@ sine = define_op("sine", forward=math.sin, local_grads=["sine(a + 1.570796326794
                  interval=(-3.0, 3.0), doc="sin(a); its derivative is cos(a) = sin(a + pi/2)")
 
 x = Value(0.5, label="x")
-y = sine(x * x)
-print("dy/dx    =", grad(y, [x])[0])
-print("d2y/dx2  =", hessian(y, [x])[0][0], " by hand:", 2 * math.cos(0.25) - 4 * 0.25 * math.sin(0.25))
+print("dy/dx    =", grad(sine(x * x), [x])[0])
+print("d2y/dx2  =", hessian(sine(x * x), [x])[0][0],
+      " by hand:", 2 * math.cos(0.25) - 4 * 0.25 * math.sin(0.25))
 """),
     md(r"""
 The second derivative came for free: `hessian` evaluated the same derivative text on Values,
@@ -1187,9 +1187,11 @@ The op is in the catalogue, so the compiler writes it like any other (its value 
 `sine`, its local derivative the text above) and the results are the eager engine's, bit for bit.
 """),
     code("""
+y = sine(x * x)
 compiled = autograd.compile(y, [x])
 print(compiled.source)
-print(compiled(0.5) == (y.data, grad(y, [x])))
+y = sine(x * x)
+print("the eager engine's bits:", compiled(0.5) == (y.data, grad(y, [x])))
 """),
     code("""
 import shutil
