@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .backward import topo_order
-from .ops import CATALOGUE
 from .value import Value, _as_float
 
 __all__ = ["BackwardTrace", "Update", "trace_backward"]
@@ -79,7 +78,7 @@ def trace_backward(root: Value, upstream: float = 1.0) -> BackwardTrace:
         if not operands:  # a leaf (or the sum of nothing): nothing to pass on
             continue
         upstream_k = grads[k]
-        local = CATALOGUE[node.op].local_grads(node.data, *[x.data for x in operands])
+        local = node._opdef.local_grads(node.data, *[x.data for x in operands])
         for position, (x, local_grad) in enumerate(zip(operands, local)):
             t = index[x]
             before = grads[t]

@@ -239,6 +239,7 @@ class _Plan:
     def __init__(self, output: Value, inputs: Sequence[Value], wrt: Sequence[Value],
                  reserved: set[str]) -> None:
         order = topo_order(output)
+        ops.refuse_closures(order, "compile")  # a _backward closure has no code to write
         self.order = order
         index = {id(node): i for i, node in enumerate(order)}
         self.arg_index = {id(v): k for k, v in enumerate(inputs)}
@@ -281,11 +282,13 @@ class _Plan:
         return self.unused[id(v)] if id(v) in self.unused else self.atom[self.index[id(v)]]
 
 
-_CODE_CACHE: dict[tuple[int, bool], _OpCode] = {}
+# Keyed by the Op itself (identity; it is kept alive here): an id() could be reused by a new
+# Op (define_op, a test's wrong copy) after the old one is freed, and get the old one's code.
+_CODE_CACHE: dict[tuple[Op, bool], _OpCode] = {}
 
 
 def _op_code(op: Op, known: set[str], arrays: bool) -> _OpCode:
-    key = (id(op), arrays)
+    key = (op, arrays)
     code = _CODE_CACHE.get(key)
     if code is None:
         code = _CODE_CACHE[key] = _OpCode(op, known, arrays)

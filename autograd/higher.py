@@ -26,11 +26,12 @@ from typing import Any
 
 from . import ops
 from .backward import backward, enable_grad, grad, topo_order, unused_input
-from .ops import CONST, Op
-from .value import Value, _as_float
+from .ops import CATALOGUE, CONST, Op
+from .value import Value, _as_float, _lift, _make
 from .value import sum as value_sum
 
-__all__ = ["VALUE_NAMESPACE", "backward_graph", "grad_graph", "hessian", "hvp", "value_local_grads"]
+__all__ = ["VALUE_NAMESPACE", "apply", "backward_graph", "grad_graph", "hessian", "hvp",
+           "value_local_grads"]
 
 Local = Value | float  # a local derivative or a gradient: a Value, or a float constant
 
@@ -55,12 +56,68 @@ VALUE_NAMESPACE: dict[str, object] = {
     "inf": ops.inf, "nan": ops.nan,
 }
 
-_compiled: dict[str, Callable[..., tuple[Local, ...]]] = {}
+# Compiled once per op: by name for the catalogue's entries, by the Op itself for any other
+# (a test's deliberately wrong copy of an entry shares its name, not its code).
+_compiled: dict[str | Op, Callable[..., tuple[Local, ...]]] = {}
+
+
+def apply(op: Op, *operands: Value | float) -> Value:
+    """`op` applied to Values (or numbers, lifted to constants): the node is built as a built-in
+    operation's, by the same path (recorded, or a leaf under no_grad, checked under
+    detect_anomaly). This is how an op made by `define_op` makes its Values."""
+    if op.arity != -1 and len(operands) != op.arity:
+        raise TypeError(f"{op.name}: takes {op.arity} operand(s), got {len(operands)}")
+    xs: list[Value] = []
+    for i, x in enumerate(operands):
+        v = _lift(x, op.name)
+        if v is None:
+            raise TypeError(f"{op.name}: operand {i} must be a Value or a real number, got "
+                            f"{type(x).__name__}")
+        xs.append(v)
+    data = op.forward(*[x.data for x in xs])
+    if op.arity == -1:
+        return _make(op, data, None, tuple(xs))
+    return _make(op, data, xs[0], xs[1] if len(xs) == 2 else None)
+
+
+def _recording(op: Op) -> Callable[..., Local]:
+    """The catalogue function `op` for a user's code on Values: floats in, a float out (a
+    constant); any Value in, a recorded node."""
+    forward = op.forward
+    if op.name == "pow":  # a Value exponent is vpow, a number one pow: as Value's own `**`
+        def power(a: Local, b: Local) -> Local:
+            if type(a) is float and type(b) is float:
+                return forward(a, b)
+            return _any(a) ** b  # type: ignore[no-any-return]
+        return power
+
+    def fn(*xs: Local) -> Local:
+        if all(type(x) is float for x in xs):
+            return forward(*xs)
+        return apply(op, *xs)
+    fn.__name__ = op.name
+    return fn
+
+
+def user_value_namespace() -> dict[str, object]:
+    """VALUE_NAMESPACE and every catalogue function by name, recording on Values: what a user's
+    op (`define_op`) may call in its local derivatives."""
+    names: dict[str, object] = {op.name: _recording(op) for op in CATALOGUE.values()}
+    names.update(VALUE_NAMESPACE)
+    names["__builtins__"] = {}
+    return names
+
+
+def forget(op: Op) -> None:
+    """Drop what was compiled for `op` (an op removed from the catalogue)."""
+    _compiled.pop(op.name, None)
+    _compiled.pop(op, None)
 
 
 def value_local_grads(op: Op) -> Callable[..., tuple[Local, ...]]:
     """`op.local_grad_code` as a function of Values (`out`, then the operands), compiled once."""
-    fn = _compiled.get(op.name)
+    key: str | Op = op.name if CATALOGUE.get(op.name) is op else op
+    fn = _compiled.get(key)
     if fn is None:
         if op.arity == 0:
             source = "lambda out: ()"
@@ -70,8 +127,14 @@ def value_local_grads(op: Op) -> Callable[..., tuple[Local, ...]]:
             params = ", ".join(("a", "b")[: op.arity])
             source = f"lambda out, {params}: ({', '.join(op.local_grad_code)},)"
         code = compile(source, f"<{op.name} local_grads on Values>", "eval")
-        fn = eval(code, dict(VALUE_NAMESPACE))  # our own catalogue's code, once per op
-        _compiled[op.name] = fn
+        # The catalogue's code, or a user's checked by ops.make_op (run without builtins).
+        if op.user:  # its code may call any catalogue function, and the op itself
+            namespace = user_value_namespace()
+            namespace[op.name] = _recording(op)
+        else:
+            namespace = dict(VALUE_NAMESPACE)
+        fn = eval(code, namespace)
+        _compiled[key] = fn
     return fn
 
 
@@ -120,6 +183,7 @@ def _chain_rule_on_values(
     except those in `keep` (asked for as inputs). A node whose gradient is the constant 0 (a
     dead relu's subgraph) passes zeros on using the float local derivatives: nothing to record.
     """
+    ops.refuse_closures(order, "grad(create_graph=True)")
     grads: dict[Value, Local] = {order[-1]: upstream}
     get = grads.get
     for node in reversed(order):
@@ -203,6 +267,7 @@ def hessian(
     if not isinstance(output, Value):
         raise TypeError(f"hessian: output must be a Value, got {type(output).__name__}")
     xs = _inputs("hessian", inputs)
+    ops.refuse_closures(topo_order(output), "hessian")
     rows = []
     for g in grad_graph(output, xs, 1.0, allow_unused=True):
         if g is None:  # output does not use this input: a row of zeros
@@ -225,6 +290,7 @@ def hvp(
     if not isinstance(output, Value):
         raise TypeError(f"hvp: output must be a Value, got {type(output).__name__}")
     xs = _inputs("hvp", inputs)
+    ops.refuse_closures(topo_order(output), "hvp")
     vs = [_as_float(x, f"hvp: v[{i}]") for i, x in enumerate(v)]
     if len(vs) != len(xs):
         raise ValueError(f"hvp: v has {len(vs)} entries for {len(xs)} inputs; one per input")

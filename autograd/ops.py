@@ -19,11 +19,14 @@ division by zero) is always an error, never a NaN or a complex number.
 
 from __future__ import annotations
 
+import ast
+import keyword
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar, Iterable, Sequence
 
-__all__ = ["Op", "DomainError", "CATALOGUE", "CONST", "GRAD_NAMESPACE"]
+__all__ = ["Op", "DomainError", "CATALOGUE", "CONST", "GRAD_NAMESPACE", "make_op", "register",
+           "function_namespace", "refuse_closures"]
 
 inf = math.inf
 nan = math.nan
@@ -65,15 +68,20 @@ class Op:
     kinks: tuple[float, ...] = ()
     bad_inputs: tuple[tuple[tuple[float, ...], type], ...] = field(default=())
     forward_code: str = ""
+    user: bool = False  # made by define_op: its code may call any catalogue function by name
     local_grads: Callable[..., tuple[float, ...]] = field(init=False, repr=False)
+    # A node of the micrograd door whose local derivative is a `_backward` closure says so here;
+    # compile and higher derivatives refuse it (refuse_closures).
+    closure: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         if not self.forward_code and self.arity != 0:
             args = "*xs" if self.arity == -1 else ", ".join(("a", "b")[:self.arity])
             object.__setattr__(self, "forward_code", f"{self.name}({args})")
-        object.__setattr__(
-            self, "local_grads", _compile_local_grads(self.name, self.arity, self.local_grad_code)
-        )
+        namespace = ({**function_namespace(), self.name: self.forward} if self.user
+                     else GRAD_NAMESPACE)
+        object.__setattr__(self, "local_grads", _compile_local_grads(
+            self.name, self.arity, self.local_grad_code, namespace))
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -265,7 +273,8 @@ GRAD_NAMESPACE: dict[str, object] = {
 }
 
 
-def _compile_local_grads(name: str, arity: int, code: tuple[str, ...]) -> Callable[..., Any]:
+def _compile_local_grads(name: str, arity: int, code: tuple[str, ...],
+                         namespace: dict[str, object]) -> Callable[..., Any]:
     """`local_grads(out, *operands)` as a plain function of floats, made once from the code.
 
     The result is the function one would write by hand (`lambda out, a, b: (b, a)` for mul),
@@ -281,7 +290,10 @@ def _compile_local_grads(name: str, arity: int, code: tuple[str, ...]) -> Callab
     else:
         params = ("a", "b")[:arity]
         source = f"lambda out, {', '.join(params)}: ({', '.join(code)},)"
-    fn = eval(compile(source, f"<{name} local_grads>", "eval"), dict(GRAD_NAMESPACE))
+    scope: dict[str, object] = dict(namespace)
+    if namespace is not GRAD_NAMESPACE:  # a user's code: checked by make_op, and no builtins
+        scope["__builtins__"] = {}
+    fn = eval(compile(source, f"<{name} local_grads>", "eval"), scope)
     fn.__name__ = f"{name}_back"
     return fn  # type: ignore[no-any-return]
 
@@ -352,13 +364,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def catalogue_table() -> str:
-    """The catalogue as a Markdown table: the docs page docs/operations.md is this, verbatim."""
+def catalogue_table(user_ops: bool = False) -> str:
+    """The catalogue as a Markdown table: the docs page docs/operations.md is this, verbatim.
+    With `user_ops=True` the operations made by `define_op` are listed too (after the built-in
+    ones, marked "defined")."""
     rows = [
         "| operation | operands | written | local derivatives | as code | domain errors |",
         "|---|---|---|---|---|---|",
     ]
     for op in CATALOGUE.values():
+        if op.user and not user_ops:
+            continue
         arity = "any number" if op.arity == -1 else str(op.arity)
         errors = ", ".join(
             f"`{op.name}({', '.join(map(_fmt, args))})` → {error.__name__}"
@@ -366,7 +382,8 @@ def catalogue_table() -> str:
         )
         code = ", ".join(f"`{_cell(c)}`" for c in op.local_grad_code)
         rows.append(
-            f"| `{op.name}` | {arity} | `{_cell(op.symbol)}` | {_cell(op.formula)} | {code} "
+            f"| `{op.name}`{' (defined)' if op.user else ''} | {arity} | `{_cell(op.symbol)}` "
+            f"| {_cell(op.formula)} | {code} "
             f"| {errors or '-'} |"
         )
     return "\n".join(rows) + "\n" + higher_derivative_notes()
@@ -374,14 +391,15 @@ def catalogue_table() -> str:
 
 def higher_derivative_notes() -> str:
     """The conventions of second and higher derivatives, from the catalogue (docs/operations.md)."""
-    kinked = [op for op in CATALOGUE.values() if op.kinks]
+    kinked = [op for op in CATALOGUE.values() if op.kinks and not op.user]
     kinks = ", ".join(
         f"`{op.name}` at {' and '.join(map(_fmt, op.kinks))} (`{_cell(op.local_grad_code[0])}`)"
         for op in kinked
     )
     constant = [
         f"operand {i + 1} of `{op.name}`"
-        for op in CATALOGUE.values() for i, code in enumerate(op.local_grad_code) if code == "0.0"
+        for op in CATALOGUE.values() for i, code in enumerate(op.local_grad_code)
+        if code == "0.0" and not op.user
     ]
     return (
         "\n**Second and higher derivatives.** `grad(..., create_graph=True)`, `hessian` and `hvp` "
@@ -394,3 +412,283 @@ def higher_derivative_notes() -> str:
         f"({', '.join(constant)}) gets no gradient at any order, and numbers lifted into the "
         "graph (the 2 of `x ** 2`) are constants.\n"
     )
+
+
+# --- operations defined by their users (autograd.define_op) ---------------------------------
+#
+# A user's op is written as the catalogue's own are: a forward expression in `a` (and `b`), one
+# local-derivative expression per operand in `a`, `b` and `out`. The text is parsed and every
+# name checked here, before anything runs it; it is then evaluated with no builtins, so it can
+# call nothing but the catalogue's functions.
+
+# Names the generated code and the batched code keep for themselves: an op may not take them.
+RESERVED_NAMES = frozenset({
+    "a", "b", "out", "x", "xs", "inf", "nan", "const", "upstream", "lr", "forward",
+    "forward_backward", "backward", "sgd_step", "where", "logical_and", "logical_or",
+    "logical_not", "float", "int", "bool", "print", "eval", "exec",
+})
+_CONSTANTS = ("inf", "nan")
+_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+_COMPARISONS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def function_namespace() -> dict[str, object]:
+    """What a user's op may call, on floats: every catalogue op's forward by its name (`exp`,
+    `abs`, `sqrt`, `pow`, ops defined earlier, ...), the local derivatives' helpers and inf,
+    nan. `x ** y` in a user's code is written as `pow(x, y)` (no complex numbers, ever)."""
+    names: dict[str, object] = dict(GRAD_NAMESPACE)
+    names.update({op.name: op.forward for op in CATALOGUE.values()})
+    return names
+
+
+class _Checked(ast.NodeTransformer):
+    """One expression checked against the whitelist, and made uniform: every number a float
+    (2 -> 2.0, so arrays and floats compute alike) and `x ** y` as `pow(x, y)`."""
+
+    def __init__(self, where: str, operands: tuple[str, ...],
+                 own: tuple[str, int] | None = None) -> None:
+        self.where, self.operands, self.own = where, operands, own
+
+    def fail(self, what: str) -> ValueError:
+        return ValueError(f"{self.where}: {what}")
+
+    def visit_Constant(self, node: ast.Constant) -> ast.expr:
+        value = node.value
+        if type(value) is not int and type(value) is not float:
+            raise self.fail(f"{value!r} is not a number (only real numbers are allowed)")
+        return ast.copy_location(ast.Constant(float(value)), node)
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in self.operands or node.id in _CONSTANTS:
+            return node
+        if node.id in CATALOGUE and node.id != "const":
+            raise self.fail(f"{node.id!r} is a function: call it, {node.id}(...)")
+        allowed = ", ".join(self.operands + _CONSTANTS)
+        raise self.fail(f"unknown name {node.id!r} (allowed: {allowed}, and calls of the "
+                        f"catalogue's functions: {', '.join(_callable_names())})")
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if self.own is not None and name == self.own[0]:  # the op itself, in its derivative
+            if node.keywords or len(node.args) != self.own[1]:
+                raise self.fail(f"{name} takes {self.own[1]} operand(s) by position")
+            node.args = [self.visit(x) for x in node.args]
+            return node
+        if name is None or name not in CATALOGUE or name == "const":
+            shown = ast.unparse(node.func)
+            raise self.fail(f"{shown!r} is not a function of the catalogue (callable: "
+                            f"{', '.join(_callable_names())})")
+        if node.keywords or any(isinstance(x, ast.Starred) for x in node.args):
+            raise self.fail(f"{name}(...) takes its operands by position only")
+        arity = CATALOGUE[name].arity
+        if (arity == -1 and not node.args) or (arity != -1 and len(node.args) != arity):
+            want = "at least 1" if arity == -1 else str(arity)
+            raise self.fail(f"{name} takes {want} operand(s), got {len(node.args)}")
+        node.args = [self.visit(x) for x in node.args]
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        if not isinstance(node.op, _BINOPS):
+            raise self.fail(f"the operator {type(node.op).__name__} is not allowed "
+                            f"(allowed: + - * / **)")
+        left, right = self.visit(node.left), self.visit(node.right)
+        if isinstance(node.op, ast.Pow):
+            return ast.copy_location(ast.Call(ast.Name("pow", ast.Load()), [left, right], []), node)
+        return ast.copy_location(ast.BinOp(left, node.op, right), node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
+        if not isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
+            raise self.fail(f"the operator {type(node.op).__name__} is not allowed")
+        node.operand = self.visit(node.operand)
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.expr:
+        if not all(isinstance(op, _COMPARISONS) for op in node.ops):
+            raise self.fail("only the comparisons <, <=, >, >= are allowed")
+        self.generic_visit(node)
+        return node
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
+        self.generic_visit(node)
+        return node
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
+        self.generic_visit(node)
+        return node
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        if not isinstance(node, (ast.IfExp, ast.BoolOp, ast.Compare, ast.And, ast.Or,
+                                 ast.Load) + _COMPARISONS):
+            raise self.fail(f"{type(node).__name__} is not allowed in an operation's code "
+                            f"(only numbers, names, calls, + - * / **, comparisons and "
+                            f"`p if c else q`)")
+        return super().generic_visit(node)
+
+
+def _callable_names() -> list[str]:
+    return [name for name in CATALOGUE if name != "const"]
+
+
+def _is_number_valued(tree: ast.expr) -> bool:
+    """False where the expression's value would be a bool (a comparison, and/or, not)."""
+    if isinstance(tree, ast.IfExp):
+        return _is_number_valued(tree.body) and _is_number_valued(tree.orelse)
+    if isinstance(tree, (ast.Compare, ast.BoolOp)):
+        return False
+    return not (isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not))
+
+
+def _checked_code(text: object, where: str, operands: tuple[str, ...],
+                  condition: bool = False, own: tuple[str, int] | None = None) -> str:
+    """The expression `text`, parsed and checked, written back uniformly (see _Checked)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: must be a str of Python code, got {type(text).__name__}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as error:
+        raise ValueError(f"{where}: syntax error in {text!r}: {error.msg}") from None
+    checked = _Checked(where, operands, own).visit(tree)
+    if condition:
+        if _is_number_valued(checked):
+            raise ValueError(f"{where} must be a condition such as 'a > 0.0', got {text!r}")
+    elif not _is_number_valued(checked):
+        raise ValueError(f"{where}: {text!r} gives True/False, not a number (write "
+                         f"`1.0 if ... else 0.0`)")
+    return ast.unparse(checked)
+
+
+def make_op(
+    name: object,
+    forward: object,
+    local_grads: object,
+    domain: object = None,
+    doc: object = "",
+    interval: Sequence[float] | Sequence[Sequence[float]] = (-5.0, 5.0),
+    kinks: Iterable[float] = (),
+) -> Op:
+    """A user's operation, checked, as a catalogue entry (not yet registered: see `register`).
+
+    Every mistake is one line naming the op: the name (an identifier, not taken), a syntax error,
+    an unknown name, a local_grads count that is not one per operand.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"define_op: name must be a str, got {type(name).__name__}")
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+        raise ValueError(f"define_op: {name!r} is not a usable name (one word of letters, "
+                         f"digits and _, not a Python keyword, not starting with _)")
+    if name in CATALOGUE or name in RESERVED_NAMES or name in GRAD_NAMESPACE:
+        raise ValueError(f"define_op: the name {name!r} is already taken"
+                         + (" by the catalogue's own operation" if name in CATALOGUE else ""))
+    operands = ("a", "b")
+    if isinstance(local_grads, str) or not isinstance(local_grads, (list, tuple)):
+        raise TypeError(f"define_op: {name}'s local_grads must be a list of str, one per "
+                        f"operand, got {type(local_grads).__name__}")
+    if callable(forward):  # a function of floats (math.sin): its derivative is still code
+        arity = len(local_grads)
+        if arity not in (1, 2):
+            raise ValueError(f"define_op: {name}'s local_grads needs 1 or 2 expressions (one per "
+                             f"operand of the function forward), got {arity}")
+        forward_code = f"{getattr(forward, '__name__', 'forward')}({', '.join(operands[:arity])})"
+        body = "_given(" + ", ".join(operands[:arity]) + ")"
+    elif isinstance(forward, str):
+        forward_code = _checked_code(forward, f"define_op: {name}'s forward", operands)
+        used = {n.id for n in ast.walk(ast.parse(forward_code, mode="eval"))
+                if isinstance(n, ast.Name)}
+        arity = 2 if "b" in used else 1
+        if len(local_grads) != arity:
+            raise ValueError(f"define_op: {name}'s forward uses {arity} operand(s) "
+                             f"({', '.join(operands[:arity])}), so local_grads needs {arity} "
+                             f"expression(s), got {len(local_grads)}")
+        body = forward_code
+    else:
+        raise TypeError(f"define_op: {name}'s forward must be a str of Python code (or a "
+                        f"function of floats), got {type(forward).__name__}")
+    # The derivatives may call the op itself (sin's is sin(a + pi/2)).
+    grads = tuple(
+        _checked_code(code, f"define_op: {name}'s local_grads[{i}]",
+                      operands[:arity] + ("out",), own=(name, arity))
+        for i, code in enumerate(local_grads))
+    condition = None
+    if domain is not None:
+        condition = _checked_code(domain, f"define_op: {name}'s domain", operands[:arity],
+                                  condition=True)
+    if not isinstance(doc, str) or "\n" in doc:
+        raise ValueError(f"define_op: {name}'s doc must be one line of text")
+    params = ", ".join(operands[:arity])
+    if condition is None:
+        source = f"lambda {params}: {body}"
+    else:
+        source = f"lambda {params}: ({body}) if ({condition}) else _outside({params})"
+    scope: dict[str, object] = {**function_namespace(), "__builtins__": {},
+                                "_outside": _outside_domain(name, condition or ""),
+                                "_given": _as_float_function(name, forward)}
+    fn = eval(compile(source, f"<{name} forward>", "eval"), scope)  # checked code, no builtins
+    fn.__name__ = name
+    low_high = _intervals(name, interval, arity)
+    formula = doc or f"{name}({params}) = {forward_code}; " + ", ".join(
+        f"d{name}/d{x} = {g}" for x, g in zip(operands, grads))
+    return Op(name, arity, name, fn, grads, formula, domain=low_high,
+              kinks=tuple(float(k) for k in kinks), user=True)
+
+
+def _as_float_function(name: str, forward: object) -> Callable[..., float]:
+    """A user's forward function, made to give a float (or say what it gave instead)."""
+    if not callable(forward):
+        return forward  # type: ignore[return-value]  # unused: the forward is code
+
+    def given(*xs: float) -> float:
+        y = forward(*xs)
+        if type(y) is float:
+            return y
+        if isinstance(y, (int, float)) and not isinstance(y, bool) or hasattr(y, "__float__") \
+                and not isinstance(y, complex):
+            return float(y)
+        raise TypeError(f"{name}: its forward gave {type(y).__name__} {y!r}, not a real number")
+    return given
+
+
+def _outside_domain(name: str, condition: str) -> Callable[..., float]:
+    def outside(*xs: float) -> float:
+        shown = ", ".join(map(_fmt, xs))
+        raise DomainError(f"{name}: {name}({shown}) is outside its domain ({condition})")
+    return outside
+
+
+def _intervals(name: str, interval: Any, arity: int) -> tuple[tuple[float, float], ...]:
+    """Where tests draw operands: one (low, high) for all, or one per operand."""
+    try:
+        if len(interval) == 2 and all(isinstance(x, (int, float)) for x in interval):
+            pairs = [tuple(interval)] * arity
+        else:
+            pairs = [tuple(p) for p in interval]
+        result = tuple((float(lo), float(hi)) for lo, hi in pairs)
+    except (TypeError, ValueError):
+        result = ()
+    if len(result) != arity or any(not lo < hi for lo, hi in result):
+        raise ValueError(f"define_op: {name}'s interval must be (low, high) with low < high, or "
+                         f"one such pair per operand; got {interval!r}")
+    return result
+
+
+def register(op: Op) -> None:
+    """Add a user's op to the catalogue: from now on every tool that reads the catalogue (Value
+    graphs, compile, batched replay, higher derivatives, the pictures) knows it."""
+    if op.name in CATALOGUE:
+        raise ValueError(f"define_op: the name {op.name!r} is already taken")
+    CATALOGUE[op.name] = op
+
+
+def closure_error(where: str, name: str) -> ValueError:
+    return ValueError(
+        f"{where}: the node {name!r} takes its local derivative from a _backward closure, which "
+        f"{where} cannot read or differentiate; define it in the catalogue instead: "
+        f"autograd.define_op({name!r}, forward=..., local_grads=[...])")
+
+
+def refuse_closures(nodes: Iterable[Any], where: str) -> None:
+    """A ValueError if a node's local derivative is a closure (chainrule.micrograd's door): code
+    generation and higher derivatives need the derivative as code."""
+    for node in nodes:
+        op = node._opdef
+        if op is not None and op.closure:
+            raise closure_error(where, op.name)

@@ -30,7 +30,6 @@ from typing import Any
 
 from .draw import _num, draw_dot
 from .explain import _d, _names
-from .ops import CATALOGUE
 from .backward_trace import BackwardTrace, trace_backward
 from .value import Value
 
@@ -83,7 +82,7 @@ def _operation_text(node: Value, parts: list[str]) -> str:
 
 
 def _symbol(node: Value) -> str:
-    return CATALOGUE[node.op].symbol
+    return node._opdef.symbol
 
 
 def _g(name: str) -> str:
@@ -121,6 +120,9 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
                 _operation_text(node, [names[x] for x in operands]),
                 _operation_text(node, [n(x.data) for x in operands]),
             ])
+            if node._opdef.closure:  # chainrule.micrograd's door: a hand-written _backward
+                formula += (" (its local derivative is a _backward closure: the page shows the "
+                            "numbers it gives, not a formula it cannot read)")
         nodes.append({
             "name": names[node], "d": _d(names[node]), "g": _g(names[node]),
             "label": node.label, "kind": kind,

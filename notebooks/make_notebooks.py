@@ -993,6 +993,18 @@ def _without_addresses(nb: nbformat.NotebookNode) -> None:
     """`<graphviz.graphs.Digraph at 0x7f...>` as `<graphviz.graphs.Digraph>`: the same on every
     run (the picture itself is in the output's svg)."""
     for cell in nb.cells:
+        # One print can arrive as two stream outputs (the kernel flushed between its writes):
+        # join neighbours of the same stream, so the file does not depend on that timing.
+        merged: list = []
+        for output in cell.get("outputs", []):
+            if (merged and output.get("output_type") == "stream"
+                    and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == output.get("name")):
+                merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(output["text"])
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
         for output in cell.get("outputs", []):
             text = output.get("data", {}).get("text/plain")
             if isinstance(text, str):
@@ -1028,6 +1040,182 @@ def main() -> None:
             nb.metadata["language_info"] = {"name": "python"}  # not the kernel's version
         nbformat.write(nb, HERE / name)
         print(f"wrote {HERE / name}")
+
+
+# --- 7. write your own operation (its own section: appended, registered below) ----------------
+
+OWN_OP = [
+    md(r"""
+# 7. Write your own operation
+
+micrograd's lecture adds operations by hand: `tanh`, then `exp`, then, as homework, `sin`.
+chainrule has two doors for that. The lecture's door runs the lecture's code as it is written
+(a `_backward` closure per node). The catalogue's door, `autograd.define_op`, takes the
+operation written once, value and local derivative as code, and from then on the op is
+differentiated, differentiated again, compiled, batched, drawn, explained, stepped and tested,
+with nothing else to write.
+
+This notebook does `sin` both ways, lets `autograd.testing.check_op` catch a wrong derivative,
+then compiles, draws and steps the new op.
+"""),
+    md(r"""
+## The lecture's way: a closure
+
+`chainrule.micrograd.engine.Value` is micrograd's `Value(data, _children=(), _op='', label='')`,
+with an assignable `_backward`. This is the lecture's pattern for $\sin$, whose local derivative
+is $\cos$:
+"""),
+    code("""
+import math
+
+from chainrule.micrograd.engine import Value
+
+
+def sin(self):
+    out = Value(math.sin(self.data), (self,), 'sin')
+
+    def _backward():
+        self.grad += math.cos(self.data) * out.grad
+    out._backward = _backward
+    return out
+
+
+Value.sin = sin
+
+x = Value(0.5, label='x')
+y = (x * x).sin()
+y.backward()
+print("dy/dx =", x.grad, " by hand:", math.cos(0.25) * 2 * 0.5)
+"""),
+    md(r"""
+`backward()` walked chainrule's own topological order (an explicit stack, no recursion) and
+called the closure for the `sin` node, the catalogue's chain rule for `*`. What a closure cannot
+give is its derivative *as code*: the compiler, the batched replay and second derivatives need
+that, so they refuse, and say what to do instead.
+"""),
+    code("""
+import autograd
+
+for attempt in (lambda: autograd.compile(y), lambda: autograd.hessian(y, [x])):
+    try:
+        attempt()
+    except ValueError as error:
+        print(error)
+"""),
+    md(r"""
+## The catalogue's way: `define_op`
+
+The value of $\sin$ is `math.sin` (a function of floats). Its derivative, $\cos a$, must be code in
+the catalogue's terms: $\cos a = \sin(a + \pi/2)$, which calls the op itself. Operands are `a`
+(and `b`), the result is `out`; the code may use numbers, `+ - * / **`, comparisons,
+`p if c else q` and the catalogue's functions (`exp`, `log`, `tanh`, `sqrt`, `abs`, ...).
+"""),
+    code("""
+from autograd import Value, define_op, grad, hessian
+
+sine = define_op("sine", forward=math.sin, local_grads=["sine(a + 1.5707963267948966)"],
+                 interval=(-3.0, 3.0), doc="sin(a); its derivative is cos(a) = sin(a + pi/2)")
+
+x = Value(0.5, label="x")
+print("dy/dx    =", grad(sine(x * x), [x])[0])
+print("d2y/dx2  =", hessian(sine(x * x), [x])[0][0],
+      " by hand:", 2 * math.cos(0.25) - 4 * 0.25 * math.sin(0.25))
+"""),
+    md(r"""
+The second derivative came for free: `hessian` evaluated the same derivative text on Values,
+so the derivative has a graph of its own. An op can also be pure code, with a kink or two
+operands:
+"""),
+    code("""
+softsign = define_op("softsign", forward="a / (1.0 + abs(a))",
+                     local_grads=["1.0 / ((1.0 + abs(a)) * (1.0 + abs(a)))"])
+hypot = define_op("hypot", forward="sqrt(a * a + b * b)", local_grads=["a / out", "b / out"],
+                  interval=(0.5, 3.0))
+
+w = Value(-1.5, label="w")
+z = softsign(x * w) * hypot(x, w)
+z.label = "z"
+z.backward()
+print(z, x.grad, w.grad)
+"""),
+    md(r"""
+A mistake in the definition is caught when it is made, in one line:
+"""),
+    code("""
+for bad in ({"forward": "a * c", "local_grads": ["1.0"]},
+            {"forward": "a * b", "local_grads": ["b"]},
+            {"forward": "__import__('os')", "local_grads": ["1.0"]}):
+    try:
+        define_op("oops", **bad)
+    except ValueError as error:
+        print(error)
+"""),
+    md(r"""
+## `check_op`: is the derivative right?
+
+`autograd.testing.check_op(op)` draws points from the op's interval (clear of its kinks) and
+checks the first derivatives against central finite differences, the second against finite
+differences of the first (gradgradcheck), the compiled code against the eager engine bit for
+bit, and the batched replay against the float code. With `reference=` a PyTorch function, it
+compares values and gradients with it too. Silence means every check passed.
+"""),
+    code("""
+from autograd.testing import check_op
+
+check_op(sine)
+check_op(softsign)
+check_op(hypot)
+print("all checks passed")
+"""),
+    md(r"""
+A learner who writes $\frac{d}{da}\cos a = \sin a$ (the sign forgotten) is told so, with the
+op, the check, the point and both numbers:
+"""),
+    code("""
+from autograd.testing import OpCheckError
+
+cosine = define_op("cosine", forward=math.cos, local_grads=["sine(a)"], interval=(-3.0, 3.0))
+try:
+    check_op(cosine)
+except OpCheckError as error:
+    print(error)
+"""),
+    md(r"""
+## Compiled, drawn, stepped
+
+The op is in the catalogue, so the compiler writes it like any other (its value is a call of
+`sine`, its local derivative the text above) and the results are the eager engine's, bit for bit.
+"""),
+    code("""
+y = sine(x * x)
+compiled = autograd.compile(y, [x])
+print(compiled.source)
+y = sine(x * x)
+print("the eager engine's bits:", compiled(0.5) == (y.data, grad(y, [x])))
+"""),
+    code("""
+import shutil
+
+from autograd import draw_dot, explain, to_html
+
+print(explain(z, x))
+if shutil.which("dot"):
+    display(draw_dot(z, show_local_grads=True))
+else:
+    print("(graphviz's dot program is not installed: no picture)")
+"""),
+    md(r"""
+The stepping page replays `backward()` one chain-rule update at a time; the new ops are steps
+like any other.
+"""),
+    code("""
+page = to_html(z, show_local_grads=True)
+print(page)
+page
+"""),
+]
+
+NOTEBOOKS["07_own_op.ipynb"] = OWN_OP
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The Hypothesis strategies themselves: they draw what their docstrings promise."""
+"""The Hypothesis strategies of autograd.testing themselves: they draw what their docstrings
+promise."""
 
 import math
 
@@ -6,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import CATALOGUE, Value, no_grad
-from tests.strategies import op_arguments, recipes
+from autograd.testing import op_arguments, recipes
 
 
 @given(st.data())

@@ -1,5 +1,212 @@
-"""micrograd's `engine`: its `Value` is chainrule's `autograd.Value`."""
+"""micrograd's `engine`: `Value(data, _children=(), _op='', label='')` and `_backward` closures.
 
-from autograd import Value
+The lecture's way of adding an operation runs here as written:
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        out = Value(t, (self,), 'tanh')
+        def _backward():
+            self.grad += (1 - t**2) * out.grad
+        out._backward = _backward
+        return out
+
+This `Value` is a subclass of chainrule's `autograd.Value` (which itself has no closure slot:
+its nodes stay one small object each). Operations on it give this class too, recorded from the
+catalogue as usual. A node made by the constructor with children records them as its operands,
+and its operation is a closure: `backward()` walks chainrule's topological order (an explicit
+stack, never recursion) and calls, per node, the closure where one was assigned, else the
+catalogue's chain rule. draw_dot, explain and to_html show such a node under its `_op` name and
+read its local derivatives by running the closure once (with out.grad = 1); compile, batched
+replay and higher derivatives need the derivative as code, so they refuse such a graph and say
+to write the op with `autograd.define_op`.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Iterable
+
+import autograd
+from autograd.backward import topo_order
 
 __all__ = ["Value"]
+
+_Core = autograd.Value
+_core_step = _Core._backward  # the catalogue's chain rule for one node
+_core_op = _Core._op
+
+
+class ClosureOp:
+    """The operation of a node whose local derivative is a `_backward` closure.
+
+    One per such node (this door only): readers that ask for the local derivatives
+    (`local_grads`, as of any catalogue entry) get them by running the closure with
+    out.grad = 1.0 on zeroed operand grads, everything restored after. `closure = True`
+    tells compile and the higher derivatives to refuse it (autograd.ops.refuse_closures).
+    """
+
+    __slots__ = ("name", "symbol", "arity", "formula", "_node")
+    closure = True
+    user = False
+    local_grad_code: tuple[str, ...] = ()
+    forward_code = ""
+    domain: tuple[tuple[float, float], ...] = ()
+    kinks: tuple[float, ...] = ()
+    bad_inputs: tuple[Any, ...] = ()
+
+    def __init__(self, node: Value, name: str, arity: int) -> None:
+        self.name = self.symbol = name
+        self.arity = arity
+        self.formula = (f"{name}: its local derivative is a _backward closure, which cannot be "
+                        f"shown as a formula (its numbers are read by running it)")
+        self._node = weakref.ref(node)
+
+    def local_grads(self, out: float, *operands: float) -> tuple[float, ...]:
+        node = self._node()
+        if node is None:  # pragma: no cover - a node's op outlived by its node: never read
+            raise ValueError(f"{self.name}: the node of this closure is gone")
+        xs = node.operands
+        closure = node._closure
+        if closure is None:  # micrograd's default _backward does nothing
+            return (0.0,) * len(xs)
+        saved, saved_out = [x.grad for x in xs], node.grad
+        try:
+            for x in xs:
+                x.grad = 0.0
+            node.grad = 1.0
+            closure()
+            return tuple(x.grad for x in xs)
+        finally:
+            node.grad = saved_out
+            for x, g in zip(xs, saved):
+                x.grad = g
+
+    def __repr__(self) -> str:
+        return f"ClosureOp({self.name!r})"
+
+
+class Value(_Core):
+    """micrograd's Value: `Value(data, _children=(), _op='', label='')`, `_backward` assignable.
+
+    >>> a = Value(2.0, label='a')
+    >>> out = Value(a.data * 3, (a,), 'triple')
+    >>> def _backward():
+    ...     a.grad += 3 * out.grad
+    >>> out._backward = _backward
+    >>> out.backward(); a.grad
+    3.0
+    """
+
+    __slots__ = ("_closure", "_mg_op")
+
+    _closure: Callable[[], Any] | None
+    _mg_op: str | None
+
+    def __init__(self, data: float, _children: Iterable[_Core] = (), _op: str = "",
+                 label: str = "") -> None:
+        super().__init__(data, label)
+        if type(_op) is not str:
+            raise TypeError(f"Value: _op must be a str, got {type(_op).__name__} {_op!r}")
+        if isinstance(_children, (str, bytes)) or not isinstance(_children, Iterable):
+            raise TypeError(f"Value: _children must be a tuple of Values, got "
+                            f"{type(_children).__name__} {_children!r} (micrograd's order is "
+                            f"Value(data, _children=(), _op='', label=''); name it with label=)")
+        children: list[_Core] = []
+        for i, child in enumerate(_children):
+            if not isinstance(child, _Core):
+                raise TypeError(f"Value: _children[{i}] must be a Value, got "
+                                f"{type(child).__name__}")
+            if not any(child is c for c in children):  # as micrograd's set: each child once
+                children.append(child)
+        self._closure = None
+        self._mg_op = _op
+        if children:
+            if len(children) == 1:
+                self._a = children[0]
+            elif len(children) == 2:
+                self._a, self._b = children
+            else:
+                self._b = tuple(children)
+            arity = len(children) if len(children) <= 2 else -1
+            self._opdef = ClosureOp(self, _op or "closure", arity)  # type: ignore[assignment]
+
+    @property
+    def _backward(self) -> Callable[[], Any]:
+        """micrograd's step: the closure assigned, else the catalogue's chain rule."""
+        closure = self._closure
+        if closure is not None:
+            return closure
+        if getattr(self._opdef, "closure", False):
+            return _nothing
+        return _core_step.__get__(self)  # type: ignore[no-any-return]
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], Any]) -> None:
+        if not callable(closure):
+            raise TypeError(f"Value: _backward must be a function of no arguments, got "
+                            f"{type(closure).__name__}")
+        self._closure = closure
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name of the operation ('' for a leaf)."""
+        if self._mg_op is not None:
+            return self._mg_op
+        return _core_op.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    def backward(self, upstream: float = 1.0,
+                 create_graph: bool = False) -> dict[_Core, _Core] | None:
+        """Fill `.grad` as `autograd.Value.backward()` does, calling each node's `_backward`
+        closure where it has one (in chainrule's topological order, no recursion)."""
+        if create_graph:  # refused if any node is a closure (autograd.higher)
+            return super().backward(upstream, create_graph=True)
+        order = topo_order(self)
+        earlier = []  # leaves that carry gradient from earlier passes
+        for node in order:
+            if node.grad:
+                if node.is_leaf:
+                    earlier.append((node, node.grad))
+                node.grad = 0.0
+        order[-1].grad += float(upstream)
+        for node in reversed(order):
+            closure = getattr(node, "_closure", None)
+            if closure is not None:
+                closure()
+            elif not node.is_leaf and not getattr(node._opdef, "closure", False):
+                _core_step(node)
+        for leaf, old in earlier:
+            leaf.grad = old + leaf.grad
+        return None
+
+
+def _nothing() -> None:
+    return None
+
+
+_new = object.__new__
+
+
+def _adopt(out: Any) -> Any:
+    """A result of the catalogue's operations, as this class (same op, same operands)."""
+    if type(out) is not _Core:
+        return out  # NotImplemented, or a leaf made under no_grad
+    node = _new(Value)
+    node.data, node.grad, node.label = out.data, out.grad, out.label
+    node._opdef, node._a, node._b = out._opdef, out._a, out._b
+    node._closure = node._mg_op = None
+    return node
+
+
+def _wrapped(core: Callable[..., Any]) -> Callable[..., Any]:
+    def method(self: Value, *args: Any) -> Any:
+        return _adopt(core(self, *args))
+    method.__name__ = getattr(core, "__name__", "method")
+    method.__doc__ = core.__doc__
+    return method
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__", "__abs__",
+              "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"):
+    setattr(Value, _name, _wrapped(getattr(_Core, _name)))
+del _name

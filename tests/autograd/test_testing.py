@@ -1,0 +1,119 @@
+"""autograd.testing: check_op passes every catalogue op, fails every deliberately wrong
+derivative (the mutation test), and names the op, the check, the input and both numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd._batched
+import autograd.higher
+from autograd import CATALOGUE, define_op
+from autograd.define import remove_op
+from autograd.testing import OpCheckError, check_op, mutated, op_arguments
+
+# Every operand whose derivative is not the constant 0.0 (pow's exponent is a constant).
+MUTANTS = [(name, i) for name, op in CATALOGUE.items()
+           for i, code in enumerate(op.local_grad_code) if code != "0.0"]
+
+
+@pytest.fixture
+def fresh():
+    before = set(CATALOGUE)
+    yield
+    for name in [n for n in CATALOGUE if n not in before]:
+        remove_op(name)
+
+
+@pytest.mark.parametrize("name", list(CATALOGUE))
+def test_check_op_passes_every_catalogue_op(name):
+    if CATALOGUE[name].arity == 0:
+        pytest.skip("const has no operands")  # pragma: no cover - const is not in CATALOGUE
+    check_op(name)
+
+
+def test_check_op_fails_every_mutated_derivative():
+    """For every catalogue op, each differentiable operand's local derivative made wrong
+    (times 1.5 plus 0.1): check_op must fail, naming the first-derivative check."""
+    keep, caught = [], []
+    for name, i in MUTANTS:
+        wrong = mutated(CATALOGUE[name], i)
+        keep.append(wrong)  # alive while compiled code may be cached for it
+        with pytest.raises(OpCheckError, match=rf"check_op: {name} fails the first-derivative "
+                                               rf"check at {name}\(.*\): d{name}/dx{i}"):
+            check_op(wrong)
+        caught.append((name, i))
+    assert len(caught) == len(MUTANTS) == 22
+
+
+def test_a_wrong_user_derivative_is_caught_in_one_line_with_both_numbers(fresh):
+    wrong = define_op("cube", forward="a * a * a", local_grads=["2.0 * a * a"])
+    with pytest.raises(OpCheckError) as info:
+        check_op(wrong)
+    text = str(info.value)
+    assert "\n" not in text
+    assert text.startswith("check_op: cube fails the first-derivative check at cube(")
+    assert "by backward() is" in text and "central differences" in text
+
+
+def test_a_wrong_second_derivative_is_caught_by_gradgradcheck(fresh, monkeypatch):
+    """The derivative evaluated on Values (for create_graph) made wrong while the float one
+    stays right: only the second-derivative check can see it."""
+    sq = define_op("sq", forward="a * a", local_grads=["2.0 * a"])
+    check_op(sq)
+    monkeypatch.setitem(autograd.higher._compiled, "sq", lambda out, a: (a * 3.0,))
+    with pytest.raises(OpCheckError, match=r"sq fails gradgradcheck at sq\(.*\): d2sq/dx0dx0 by "
+                                           r"hessian\(\) is 3.0; central differences of grad"):
+        check_op(sq)
+
+
+def test_compiled_code_that_differs_from_eager_is_caught():
+    mul = CATALOGUE["mul"]
+    off = dataclasses.replace(mul, forward_code="a * b * 1.0000000000000002")
+    with pytest.raises(OpCheckError, match="mul fails the compiled check .*by the compiled code"):
+        check_op(off)
+
+
+def test_batched_replay_that_differs_from_the_float_code_is_caught(monkeypatch):
+    monkeypatch.setattr(autograd._batched, "tanh", lambda a: np.tanh(a) * (1.0 + 1e-9))
+    with pytest.raises(OpCheckError, match="tanh fails the batched check .*batched replay"):
+        check_op("tanh")
+
+
+def test_a_torch_reference_is_compared_when_given(fresh):
+    torch = pytest.importorskip("torch", reason="torch is not installed: no reference")
+    softsign = define_op("softsign", forward="a / (1.0 + abs(a))",
+                         local_grads=["1.0 / ((1.0 + abs(a)) * (1.0 + abs(a)))"])
+    check_op(softsign, reference=torch.nn.functional.softsign)
+    hypot = define_op("hypot", forward="sqrt(a * a + b * b)", local_grads=["a / out", "b / out"],
+                      interval=(0.5, 3.0))
+    check_op(hypot, reference=torch.hypot)
+    with pytest.raises(OpCheckError, match="softsign fails the reference check .*the reference"):
+        check_op(softsign, reference=lambda a: torch.nn.functional.softsign(a) * 1.000001)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="no operation named 'nope'"):
+        check_op("nope")
+    with pytest.raises(TypeError, match="op must be an Op"):
+        check_op(3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="examples must be an int >= 2"):
+        check_op("exp", examples=1)
+    with pytest.raises(TypeError, match="reference must be a function"):
+        check_op("exp", reference=3)  # type: ignore[arg-type]
+
+
+@given(st.data())
+def test_op_arguments_draw_a_user_op_from_its_interval(data):
+    op = CATALOGUE.get("leaky_t") or define_op(
+        "leaky_t", forward="a if a > 0.0 else 0.1 * a", local_grads=["1.0 if a > 0.0 else 0.1"],
+        interval=(-2.0, 3.0), kinks=[0.0]).op
+    try:
+        (x,) = data.draw(op_arguments(op))
+        assert -2.0 <= x <= 3.0 and abs(x) > 1e-3
+    finally:
+        remove_op("leaky_t")
