@@ -398,6 +398,9 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
             if not started[j]:
                 started[j] = True
                 emit(f"    {gname[j]} = {'-' if kind == 'negate' else ''}{contribution}")
+            elif arrays:  # never `+=`: on arrays it writes into every alias (upstream too)
+                sign = "-" if kind == "negate" else "+"
+                emit(f"    {gname[j]} = {gname[j]} {sign} {contribution}")
             else:
                 emit(f"    {gname[j]} {'-=' if kind == 'negate' else '+='} {contribution}")
             if update and j in left:
