@@ -126,7 +126,8 @@ def dpow_dbase(a: Array, b: Array) -> Array:
 def dpow_dexp(out: Array, a: Array) -> Array:
     with np.errstate(all="ignore"):
         general = out * np.log(a)
-    return np.where(np.greater(a, 0.0), general, np.where(np.equal(a, 0.0), 0.0, np.nan))
+    # out * 0.0 at a == 0, as the float form: NaN when the exponent is NaN (0 ** nan)
+    return np.where(np.greater(a, 0.0), general, np.where(np.equal(a, 0.0), out * 0.0, np.nan))
 
 
 def namespace() -> dict[str, object]:

@@ -15,7 +15,8 @@ from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 import autograd
-from autograd import Value, compile
+from autograd import CATALOGUE, Value, compile
+from tests.autograd.test_compile import _emit
 from tests.strategies import recipes
 
 # + - * / sqrt abs relu are exact in IEEE 754 in numpy as in math: the same bits. exp, log,
@@ -129,3 +130,34 @@ def test_the_array_code_never_adds_in_place():
     compiled = compile(s * s + s - a, [a, b])
     assert "+=" in compiled.source or "-=" in compiled.source  # floats: in place is harmless
     assert "+=" not in compiled.batched_source and "-=" not in compiled.batched_source
+
+
+# --- special values: the array helpers follow the float ones ---------------------------------
+
+SPECIAL = [math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.5, 3.0]
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(CATALOGUE) if CATALOGUE[n].arity == 2])
+def test_binary_array_versions_follow_the_float_ones_at_special_values(name):
+    op = CATALOGUE[name]
+    for a in SPECIAL:
+        for b in SPECIAL:
+            try:
+                want = op.forward(a, b)
+            except (ValueError, ZeroDivisionError) as error:
+                with pytest.raises(type(error)):
+                    _emit(op, [np.array([a]), np.array([b])], arrays=True)
+                continue
+            out, contributions = _emit(op, [np.array([a]), np.array([b])], arrays=True)
+            scalar = [d * 0.75 for d in op.local_grads(want, a, b)]
+            got = [float(np.asarray(c).reshape(-1)[0]) for c in contributions]
+            assert bits(float(out[0])) == bits(want), (a, b)
+            assert [bits(g) for g in got] == [bits(s) for s in scalar], (a, b, got, scalar)
+
+
+def test_zero_to_the_nan_has_a_nan_gradient_batched_as_in_the_float_code():
+    a, b = Value(0.0, label="a"), Value(math.nan, label="b")
+    compiled = compile(a ** b, [a, b])
+    _, want = compiled(0.0, math.nan)
+    _, got = compiled.batched(np.array([0.0, 2.0]), np.array([math.nan, 1.0]))
+    assert [bits(float(g[0])) for g in got] == [bits(w) for w in want] == ["nan", "nan"]
