@@ -36,6 +36,7 @@ import ast
 import builtins
 import keyword
 import math
+import numbers
 import re
 import time
 import unicodedata
@@ -226,7 +227,8 @@ def _constant(tree: ast.expr) -> float | None:
 
 def _number(x: float) -> str:
     """A float as an atom of Python source that evaluates to exactly x (repr round-trips)."""
-    text = repr(x)  # 'inf', 'nan' and '-inf' are names in the namespace
+    text = repr(float(x))  # 'inf', 'nan' and '-inf' are names in the namespace; float():
+    # a numpy float64 (a Value's .data set from numpy) would be written np.float64(2.5)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -425,6 +427,13 @@ def _all_floats(types: Any) -> bool:
     return {float}.issuperset(types)
 
 
+def _real(v: object) -> bool:
+    """A real number that is not a bool (numpy's float64, int64 and float32 count; np.bool_
+    and complex do not)."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and \
+        type(v).__name__ != "bool_"
+
+
 def _opdef(node: Value) -> Op:
     op: Op = node._opdef  # set on every computed node
     return op
@@ -469,8 +478,11 @@ class Compiled:
                     keywords: `compiled.inputs` lists the names)
         gradients   a tuple, d output / d each requested input, of THIS call only (as
                     autograd.grad; nothing accumulates, no .grad is touched)
+        compiled(x=1.0, y=2.0) is compiled(1.0, 2.0) for inputs x, y; every method below
+        takes its values by name too
     compiled.forward(*values) -> output, without the backward half
     compiled.batched(*values, upstream=1.0) -> the same over numpy arrays, one entry per sample
+                (each array, upstream too, as long as the others: checked, named if not)
     compiled.sgd_step(*values, lr=1.0) -> (output, new values): each gradient's update made in
                 the backward as soon as it is complete (the order of the post's back())
     compiled.fn  the generated function itself (the fastest way to call it: no checks)
@@ -506,23 +518,50 @@ class Compiled:
         return (f"<Compiled {self.nodes} nodes: inputs {', '.join(self.inputs)}; "
                 f"gradients of {', '.join(str(w) for w in self.wrt)}>")
 
-    def _args(self, values: tuple[Any, ...], where: str, arrays: bool = False) -> None:
+    def _args(self, values: tuple[Any, ...], where: str, arrays: bool = False,
+              named: dict[str, Any] | None = None) -> tuple[Any, ...]:
+        """The values in input order (keywords by input name), each checked a real number
+        (arrays=True: or an array, checked by _batched.call)."""
+        if named:
+            values = self._bind(values, named, where)
         if len(values) != len(self.inputs):
             raise TypeError(f"{where}: needs {len(self.inputs)} values ({', '.join(self.inputs)}),"
                             f" got {len(values)}")
         for name, v in zip(self.inputs, values):
-            if type(v) is not float and not (isinstance(v, (int, float)) and not
-                                             isinstance(v, bool)):
-                if arrays and hasattr(v, "dtype"):
+            if type(v) is not float and not _real(v):
+                if arrays and (hasattr(v, "dtype") or isinstance(v, (list, tuple))):
                     continue
                 raise TypeError(f"{where}: input {name} must be a float, got "
                                 f"{type(v).__name__} {v!r}"[:200])
+        return values
 
-    def __call__(self, *values: float, upstream: float = 1.0) -> tuple[float, tuple[Any, ...]]:
-        if len(values) != self._n or not _all_floats(map(type, values)):
-            self._args(values, "compiled")
+    def _bind(self, values: tuple[Any, ...], named: dict[str, Any],
+              where: str) -> tuple[Any, ...]:
+        """Positional values, then keywords by input name, as Python binds a call."""
+        unknown = [k for k in named if k not in self.inputs]
+        if unknown:
+            raise TypeError(f"{where}: no input named {unknown[0]!r}; the inputs are "
+                            f"{', '.join(self.inputs)}")
+        given = self.inputs[:len(values)]
+        twice = [k for k in named if k in given]
+        if twice:
+            raise TypeError(f"{where}: input {twice[0]} given both by position and by name")
+        missing = [k for k in self.inputs[len(values):] if k not in named]
+        if missing:
+            raise TypeError(f"{where}: missing input(s) {', '.join(missing)}")
+        return tuple(values) + tuple(named[k] for k in self.inputs[len(values):])
+
+    def __call__(self, *values: float, upstream: float = 1.0,
+                 **named: float) -> tuple[float, tuple[Any, ...]]:
+        if named or len(values) != self._n or not _all_floats(map(type, values)):
+            values = self._args(values, "compiled", named=named)
             values = tuple([float(v) for v in values])
-        result = self.fn(*values, upstream=float(upstream))
+        if type(upstream) is not float:
+            if not _real(upstream):
+                raise TypeError(f"compiled: upstream must be a float, got "
+                                f"{type(upstream).__name__}")
+            upstream = float(upstream)
+        result = self.fn(*values, upstream=upstream)
         if self._check is not None:
             self._check(self, self.calls, values, upstream, result)
         self.calls += 1
@@ -551,10 +590,11 @@ class Compiled:
         return _write(self._plan, self._inputs, self._wrt, arrays=False, backward=True,
                       known=self._known, update=True)
 
-    def sgd_step(self, *values: float, lr: float = 1.0) -> tuple[float, tuple[float, ...]]:
+    def sgd_step(self, *values: float, lr: float = 1.0,
+                 **named: float) -> tuple[float, tuple[float, ...]]:
         """Run `sgd_source`: the output before the step, and the new value of each wrt
         input (the other inputs are not changed)."""
-        self._args(values, "compiled.sgd_step")
+        values = self._args(values, "compiled.sgd_step", named=named)
         if self._sgd is None:
             self._sgd = _run_source(self.sgd_source, scalar_namespace(), "sgd_step")
         result: tuple[float, tuple[float, ...]] = self._sgd(*[float(v) for v in values],
@@ -566,9 +606,9 @@ class Compiled:
         return _write(self._plan, self._inputs, self._wrt, arrays=False, backward=False,
                       known=self._known)
 
-    def forward(self, *values: float) -> float:
+    def forward(self, *values: float, **named: float) -> float:
         """The output alone (the forward half of the code)."""
-        self._args(values, "compiled.forward")
+        values = self._args(values, "compiled.forward", named=named)
         if self._forward is None:
             self._forward = _run_source(self.forward_source, scalar_namespace(), "forward")
         return self._forward(*[float(v) for v in values])
@@ -578,7 +618,8 @@ class Compiled:
         return _write(self._plan, self._inputs, self._wrt, arrays=True, backward=True,
                       known=self._known | _BATCH_HELPERS)
 
-    def batched(self, *values: Any, upstream: Any = 1.0) -> tuple[Any, tuple[Any, ...]]:
+    def batched(self, *values: Any, upstream: Any = 1.0,
+                **named: Any) -> tuple[Any, tuple[Any, ...]]:
         """The same code over numpy arrays: each input a float (the same for every sample) or a
         1-D float64 array (one entry per sample); the output and each gradient come back as an
         array over the samples (a float if nothing varied).
@@ -590,8 +631,9 @@ class Compiled:
         """
         from . import _batched
 
-        self._args(values, "compiled.batched", arrays=True)
-        result: tuple[Any, tuple[Any, ...]] = _batched.call(self.batched_fn, values, upstream)
+        values = self._args(values, "compiled.batched", arrays=True, named=named)
+        result: tuple[Any, tuple[Any, ...]] = _batched.call(self.batched_fn, values, upstream,
+                                                            self.inputs, "compiled.batched")
         return result
 
     @property
@@ -605,12 +647,13 @@ class Compiled:
                                         "forward_backward")
         return self._batched
 
-    def batched_forward(self, *values: Any) -> Any:
+    def batched_forward(self, *values: Any, **named: Any) -> Any:
         """The output alone over numpy arrays (the forward half of `batched`)."""
         from . import _batched
 
-        self._args(values, "compiled.batched_forward", arrays=True)
-        return _batched.call(self.batched_forward_fn, values, None)
+        values = self._args(values, "compiled.batched_forward", arrays=True, named=named)
+        return _batched.call(self.batched_forward_fn, values, None, self.inputs,
+                             "compiled.batched_forward")
 
     def batched_tape(self) -> tuple[Callable[..., Any], Callable[..., Any], list[str]]:
         """The batched code in two halves: forward(*inputs) -> (output, saved values), and
@@ -731,7 +774,7 @@ def trace(
 
 
 def _float(x: object, where: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
+    if not _real(x):
         raise TypeError(f"{where} must be a number, got {type(x).__name__}")
     return float(x)
 
@@ -780,7 +823,7 @@ def _shape(output: Value, leaves: Sequence[Value]) -> list[tuple[Any, ...]]:
     for node in order:
         if node.is_leaf:
             shape.append(("input", arg[id(node)]) if id(node) in arg
-                         else ("number", repr(node.data)))
+                         else ("number", repr(float(node.data))))
         else:
             shape.append((node.op, tuple(index[id(x)] for x in node.operands)))
     return shape
@@ -814,7 +857,9 @@ def _check_call(fn: Callable[..., Value], compiled: Compiled, shape: list[tuple[
                 f"{len(shape)} ({line} in the code) was "
                 f"{_describe(was, compiled.inputs) if was else 'absent'}, now it is "
                 f"{_describe(got, compiled.inputs) if got else 'absent'}; {advice}")
-    want = _eager_grad(output, [leaves[k] for k in wrt], float(upstream))
+    want = [0.0 if g is None else g  # an unused input: the compiled code's 0.0
+            for g in _eager_grad(output, [leaves[k] for k in wrt], float(upstream),
+                                 allow_unused=True)]
     out, grads = result
     same = _same(out, output.data) and all(_same(g, w) for g, w in zip(grads, want))
     if not same:  # pragma: no cover - the code generator's own bug, if ever
