@@ -38,18 +38,23 @@ import keyword
 import math
 import numbers
 import re
+import sys
+import threading
 import time
 import unicodedata
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from . import ops
 from .backward import grad as _eager_grad
-from .backward import topo_order
+from .backward import is_grad_enabled, topo_order
 from .ops import CATALOGUE, CONST, Op
 from .value import Value
 
-__all__ = ["Compiled", "TraceMismatchError", "compile", "sanitize", "scalar_namespace", "trace"]
+__all__ = ["Compiled", "TraceMismatchError", "Watched", "compile", "sanitize", "scalar_namespace",
+           "trace", "watch"]
 
 
 class TraceMismatchError(ValueError):
@@ -869,3 +874,100 @@ def _check_call(fn: Callable[..., Value], compiled: Compiled, shape: list[tuple[
 
 def _same(x: float, y: float | None) -> bool:
     return y is not None and (repr(x) == repr(y) or (math.isnan(x) and math.isnan(y)))
+
+
+# --- watching a traced function: what it does with its Values' numbers ----------------------
+
+
+class Watched:
+    """What code did with the numbers of Values while `watch()` was on.
+
+    comparisons  every `<`, `<=`, `>`, `>=` made on a Value, in order, as (left, symbol, right,
+                 result): left a Value, right a Value or a float. Python control flow on the
+                 result is a branch the recorded graph does not show.
+    reads        every number taken out of a Value by code outside the engine (`.data`,
+                 `float(v)`, a format), and every operation run under no_grad(), in words: a
+                 number that enters the recorded graph as a constant, fixed at its traced value.
+    """
+
+    __slots__ = ("comparisons", "reads")
+
+    def __init__(self) -> None:
+        self.comparisons: list[tuple[Value, str, Value | float, bool]] = []
+        self.reads: list[str] = []
+
+
+_WATCHED: ContextVar[Watched | None] = ContextVar("chainrule_watched", default=None)
+_PATCH_LOCK = threading.Lock()
+_patched = [0]  # how many watch() blocks are open (in any thread)
+_ORIGINALS: dict[str, Any] = {}
+# Frames of the engine that read .data for the caller: converting a Value to a number.
+_CONVERSIONS = {"__float__", "__int__", "__index__", "__round__", "__trunc__", "__floor__",
+                "__ceil__", "__complex__", "__bool__", "__format__"}
+
+
+def _who(v: Value) -> str:
+    name = f"{v.label!r}" if v.label else f"a {v.op} node" if v.op else "a leaf"
+    return f"{name} (Value(data={_ORIGINALS['data'].__get__(v, type(v))!r}))"
+
+
+def _read_data(self: Value) -> float:
+    number: float = _ORIGINALS["data"].__get__(self, type(self))
+    seen = _WATCHED.get()
+    if seen is not None:
+        frame = sys._getframe(1)
+        module = frame.f_globals.get("__name__", "")
+        engine = module == "autograd" or module.startswith("autograd.")
+        if not is_grad_enabled():
+            seen.reads.append(f"an operation on {_who(self)} under no_grad()")
+        elif not engine or frame.f_code.co_name in _CONVERSIONS:
+            how = f"{frame.f_code.co_name}()" if engine else ".data"
+            seen.reads.append(f"{how} of {_who(self)}")
+    return number
+
+
+def _write_data(self: Value, number: float) -> None:
+    _ORIGINALS["data"].__set__(self, number)
+
+
+def _comparison(name: str, symbol: str) -> Callable[[Value, object], Any]:
+    def compare(self: Value, other: object) -> Any:
+        result = _ORIGINALS[name](self, other)
+        seen = _WATCHED.get()
+        if seen is not None and result is not NotImplemented:
+            right = other if isinstance(other, Value) else float(other)  # type: ignore[arg-type]
+            seen.comparisons.append((self, symbol, right, bool(result)))
+        return result
+
+    compare.__name__ = name
+    return compare
+
+
+_COMPARISONS = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">="}
+
+
+@contextmanager
+def watch() -> Iterator[Watched]:
+    """Record what the code inside does with Values' numbers (see `Watched`), in this thread
+    or task only. The order comparisons and `.data` of Value are wrapped while any watch is
+    open (the graph's numbers and gradients are unchanged; operations are slower)."""
+    seen = Watched()
+    with _PATCH_LOCK:
+        if not _patched[0]:
+            _ORIGINALS["data"] = Value.__dict__["data"]  # the slot itself
+            for name in _COMPARISONS:
+                _ORIGINALS[name] = Value.__dict__[name]
+            Value.data = property(_read_data, _write_data)  # type: ignore[assignment]
+            for name, symbol in _COMPARISONS.items():
+                setattr(Value, name, _comparison(name, symbol))
+        _patched[0] += 1
+    token = _WATCHED.set(seen)
+    try:
+        yield seen
+    finally:
+        _WATCHED.reset(token)
+        with _PATCH_LOCK:
+            _patched[0] -= 1
+            if not _patched[0]:
+                for name in ("data", *_COMPARISONS):
+                    setattr(Value, name, _ORIGINALS[name])
