@@ -45,7 +45,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import ops
 from .backward import grad as _eager_grad
@@ -432,7 +432,7 @@ def _all_floats(types: Any) -> bool:
     return {float}.issuperset(types)
 
 
-def _real(v: object) -> bool:
+def _real(v: object) -> TypeGuard[numbers.Real]:
     """A real number that is not a bool (numpy's float64, int64 and float32 count; np.bool_
     and complex do not)."""
     return isinstance(v, numbers.Real) and not isinstance(v, bool) and \
@@ -957,7 +957,7 @@ def watch() -> Iterator[Watched]:
             _ORIGINALS["data"] = Value.__dict__["data"]  # the slot itself
             for name in _COMPARISONS:
                 _ORIGINALS[name] = Value.__dict__[name]
-            Value.data = property(_read_data, _write_data)  # type: ignore[assignment]
+            setattr(Value, "data", property(_read_data, _write_data))  # noqa: B010
             for name, symbol in _COMPARISONS.items():
                 setattr(Value, name, _comparison(name, symbol))
         _patched[0] += 1
