@@ -190,3 +190,34 @@ def test_a_model_without_comparisons_checks_nothing_per_step():
     model = MLP(2, [4, 1], seed=1)
     step = CompiledStep(model, [list(r) for r in X], list(y), hinge_loss, 0.0)
     assert step.branches.forward is None  # relu is a graph operation: no Python branch
+
+
+class Shared(nn.Module):
+    """(u - v) * (u + v) * c with u, v from the input: gradients summed into shared nodes."""
+
+    def __init__(self) -> None:
+        self.w, self.b, self.c = Value(0.4, label="w"), Value(-0.3, label="b"), Value(0.7, label="c")
+
+    def __call__(self, x):
+        u = self.w * x[0]
+        v = self.b + x[1]
+        s = u.sigmoid() * u
+        return [s + (u - v) * (u + v) * self.c]  # g_u = g_v = g_(u+v), then g_u += ...
+
+
+def test_a_model_with_shared_subexpressions_trains_as_the_eager_fit():
+    X = [[math.sin(i), math.cos(2 * i)] for i in range(12)]
+    y = [[0.3 * math.sin(3 * i)] for i in range(12)]
+
+    def run(compile_):
+        model = Shared()
+        history = fit(model, X, y, loss=mse_loss, optimizer=SGD(model.parameters(), lr=0.1),
+                      epochs=3, batch_size=5, seed=2, progress=False, metrics={},
+                      compile=compile_)
+        return model, history
+
+    (eager_model, eager), (model, compiled) = run(False), run(True)
+    for a, b in zip(compiled.step_loss, eager.step_loss):
+        assert math.isclose(a, b, rel_tol=1e-12)
+    for p, q in zip(model.parameters(), eager_model.parameters()):
+        assert math.isclose(p.data, q.data, rel_tol=1e-12)
