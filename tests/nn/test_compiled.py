@@ -221,3 +221,29 @@ def test_a_model_with_shared_subexpressions_trains_as_the_eager_fit():
         assert math.isclose(a, b, rel_tol=1e-12)
     for p, q in zip(model.parameters(), eager_model.parameters()):
         assert math.isclose(p.data, q.data, rel_tol=1e-12)
+
+
+class Detached(nn.Module):
+    """A scale computed under no_grad: a constant of the trace, wrong for every other sample."""
+
+    def __init__(self) -> None:
+        self.w = Value(0.5, label="w")
+
+    def __call__(self, x):
+        from autograd import no_grad
+
+        with no_grad():
+            scale = x[0] * 2.0
+        return [self.w * x[0] * scale]
+
+
+def test_work_under_no_grad_in_the_model_is_refused_and_value_is_restored():
+    X, y = _branchy_data()
+    model = Detached()
+    with pytest.raises(ValueError, match=r"the model takes a number out of a Value \(an "
+                                         r"operation on 'x0' .* under no_grad\(\)\)"):
+        fit(model, X, y, loss=mse_loss, optimizer=SGD(model.parameters(), lr=0.1),
+            progress=False, metrics={}, compile=True)
+    # The watch is off again: Value's own slot and comparisons, at full speed.
+    assert type(Value.__dict__["data"]).__name__ == "member_descriptor"
+    assert Value.__lt__.__module__ == "autograd.value"
