@@ -21,6 +21,15 @@ graph. An `if x.data > 0:` taken at trace time is baked in, and so is any number
 function on the eager engine on chosen calls and raises `TraceMismatchError` naming the first
 node whose operation, operands or constant differ.
 
+`watch()` records what code does with its Values' numbers while it is traced: each comparison
+on a Value (the branches the trace followed) and each number taken out of one (`.data`,
+`float(v)`, work under no_grad: constants of the trace). `fit(compile=True)` re-checks the
+comparisons on every sample of every step and refuses the numbers (nn/compiled.py).
+
+Array code never adds in place (`g = g + c`, not `g += c`): a gradient first written as a copy
+of its consumer's (`g_a = g_t2`) is the same array, and `+=` would change both, and the caller's
+`upstream`.
+
 Safety: labels reach the generated code only as identifiers made of ASCII letters, digits and
 `_` (never a keyword, a dunder or a name the code uses), or inside `ascii()`-escaped comments.
 The code runs in a namespace holding only the catalogue's functions and no builtins.
