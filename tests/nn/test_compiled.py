@@ -196,7 +196,8 @@ class Shared(nn.Module):
     """(u - v) * (u + v) * c with u, v from the input: gradients summed into shared nodes."""
 
     def __init__(self) -> None:
-        self.w, self.b, self.c = Value(0.4, label="w"), Value(-0.3, label="b"), Value(0.7, label="c")
+        self.w, self.b = Value(0.4, label="w"), Value(-0.3, label="b")
+        self.c = Value(0.7, label="c")
 
     def __call__(self, x):
         u = self.w * x[0]
