@@ -11,7 +11,8 @@ it, so the error is the eager engine's own, with "(sample i of the batch)" added
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import numbers
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -126,7 +127,8 @@ def dpow_dbase(a: Array, b: Array) -> Array:
 def dpow_dexp(out: Array, a: Array) -> Array:
     with np.errstate(all="ignore"):
         general = out * np.log(a)
-    return np.where(np.greater(a, 0.0), general, np.where(np.equal(a, 0.0), 0.0, np.nan))
+    # out * 0.0 at a == 0, as the float form: NaN when the exponent is NaN (0 ** nan)
+    return np.where(np.greater(a, 0.0), general, np.where(np.equal(a, 0.0), out * 0.0, np.nan))
 
 
 def namespace() -> dict[str, object]:
@@ -150,14 +152,44 @@ def namespace() -> dict[str, object]:
     return names
 
 
-def call(fn: Callable[..., Any], values: tuple[Any, ...], upstream: Any) -> Any:
+def call(fn: Callable[..., Any], values: tuple[Any, ...], upstream: Any,
+         names: Sequence[str] = (), where: str = "compiled.batched") -> Any:
     """Run batched code (upstream None: the forward alone): inputs as float64 (arrays stay
-    arrays), warnings of inf/NaN silenced (the values follow IEEE 754, as the float code's)."""
-    args = [np.asarray(v, dtype=float) if hasattr(v, "dtype") or isinstance(v, (list, tuple))
-            else float(v) for v in values]
-    for k, a in enumerate(args):
-        if isinstance(a, np.ndarray) and a.ndim > 1:
-            raise ValueError(f"compiled.batched: input {k} must be a float or a 1-D array over "
-                             f"the samples, got shape {a.shape}")
+    arrays), warnings of inf/NaN silenced (the values follow IEEE 754, as the float code's).
+
+    Every array must be 1-D and real, and all of them (upstream too) one entry per sample:
+    a length that differs is an error naming the inputs, never a numpy broadcast."""
+    names = list(names) or [f"input {k}" for k in range(len(values))]
+    args = [_column(v, f"{where}: input {name}") for v, name in zip(values, names)]
+    labelled = [(f"input {name}", a) for name, a in zip(names, args)]
+    if upstream is not None:
+        upstream = _column(upstream, f"{where}: upstream")
+        labelled.append(("upstream", upstream))
+    first: tuple[str, int] | None = None
+    for what, a in labelled:
+        if isinstance(a, np.ndarray):
+            if first is None:
+                first = (what, len(a))
+            elif len(a) != first[1]:
+                raise ValueError(f"{where}: {what} has {len(a)} samples but {first[0]} has "
+                                 f"{first[1]}; every array must hold one entry per sample (a "
+                                 f"float stands for the same value in every sample)")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return fn(*args) if upstream is None else fn(*args, upstream=upstream)
+
+
+def _column(v: Any, what: str) -> Any:
+    """A float, or a 1-D float64 array of real numbers (never a silent cast of complex)."""
+    if not (hasattr(v, "dtype") or isinstance(v, (list, tuple))):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{what} must be a float or a 1-D array, got {type(v).__name__}")
+        return float(v)
+    a = np.asarray(v)
+    if a.dtype.kind not in "fiu":
+        raise TypeError(f"{what} must hold real numbers, got an array of dtype {a.dtype}")
+    if a.ndim == 0:
+        return float(a)
+    if a.ndim > 1:
+        raise ValueError(f"{what} must be a float or a 1-D array over the samples, got shape "
+                         f"{a.shape}")
+    return a.astype(float, copy=False)

@@ -21,6 +21,15 @@ graph. An `if x.data > 0:` taken at trace time is baked in, and so is any number
 function on the eager engine on chosen calls and raises `TraceMismatchError` naming the first
 node whose operation, operands or constant differ.
 
+`watch()` records what code does with its Values' numbers while it is traced: each comparison
+on a Value (the branches the trace followed) and each number taken out of one (`.data`,
+`float(v)`, work under no_grad: constants of the trace). `fit(compile=True)` re-checks the
+comparisons on every sample of every step and refuses the numbers (nn/compiled.py).
+
+Array code never adds in place (`g = g + c`, not `g += c`): a gradient first written as a copy
+of its consumer's (`g_a = g_t2`) is the same array, and `+=` would change both, and the caller's
+`upstream`.
+
 Safety: labels reach the generated code only as identifiers made of ASCII letters, digits and
 `_` (never a keyword, a dunder or a name the code uses), or inside `ascii()`-escaped comments.
 The code runs in a namespace holding only the catalogue's functions and no builtins.
@@ -36,19 +45,25 @@ import ast
 import builtins
 import keyword
 import math
+import numbers
 import re
+import sys
+import threading
 import time
 import unicodedata
-from collections.abc import Callable, Collection, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeGuard
 
 from . import ops
 from .backward import grad as _eager_grad
-from .backward import topo_order
+from .backward import is_grad_enabled, topo_order
 from .ops import CATALOGUE, CONST, Op
 from .value import Value
 
-__all__ = ["Compiled", "TraceMismatchError", "compile", "sanitize", "scalar_namespace", "trace"]
+__all__ = ["Compiled", "TraceMismatchError", "Watched", "compile", "sanitize", "scalar_namespace",
+           "trace", "watch"]
 
 
 class TraceMismatchError(ValueError):
@@ -226,7 +241,8 @@ def _constant(tree: ast.expr) -> float | None:
 
 def _number(x: float) -> str:
     """A float as an atom of Python source that evaluates to exactly x (repr round-trips)."""
-    text = repr(x)  # 'inf', 'nan' and '-inf' are names in the namespace
+    text = repr(float(x))  # 'inf', 'nan' and '-inf' are names in the namespace; float():
+    # a numpy float64 (a Value's .data set from numpy) would be written np.float64(2.5)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -401,6 +417,9 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
             if not started[j]:
                 started[j] = True
                 emit(f"    {gname[j]} = {'-' if kind == 'negate' else ''}{contribution}")
+            elif arrays:  # never `+=`: on arrays it writes into every alias (upstream too)
+                sign = "-" if kind == "negate" else "+"
+                emit(f"    {gname[j]} = {gname[j]} {sign} {contribution}")
             else:
                 emit(f"    {gname[j]} {'-=' if kind == 'negate' else '+='} {contribution}")
             if update and j in left:
@@ -423,6 +442,13 @@ def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
 
 def _all_floats(types: Any) -> bool:
     return {float}.issuperset(types)
+
+
+def _real(v: object) -> TypeGuard[numbers.Real]:
+    """A real number that is not a bool (numpy's float64, int64 and float32 count; np.bool_
+    and complex do not)."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and \
+        type(v).__name__ != "bool_"
 
 
 def _opdef(node: Value) -> Op:
@@ -469,8 +495,11 @@ class Compiled:
                     keywords: `compiled.inputs` lists the names)
         gradients   a tuple, d output / d each requested input, of THIS call only (as
                     autograd.grad; nothing accumulates, no .grad is touched)
+        compiled(x=1.0, y=2.0) is compiled(1.0, 2.0) for inputs x, y; every method below
+        takes its values by name too
     compiled.forward(*values) -> output, without the backward half
     compiled.batched(*values, upstream=1.0) -> the same over numpy arrays, one entry per sample
+                (each array, upstream too, as long as the others: checked, named if not)
     compiled.sgd_step(*values, lr=1.0) -> (output, new values): each gradient's update made in
                 the backward as soon as it is complete (the order of the post's back())
     compiled.fn  the generated function itself (the fastest way to call it: no checks)
@@ -506,23 +535,50 @@ class Compiled:
         return (f"<Compiled {self.nodes} nodes: inputs {', '.join(self.inputs)}; "
                 f"gradients of {', '.join(str(w) for w in self.wrt)}>")
 
-    def _args(self, values: tuple[Any, ...], where: str, arrays: bool = False) -> None:
+    def _args(self, values: tuple[Any, ...], where: str, arrays: bool = False,
+              named: dict[str, Any] | None = None) -> tuple[Any, ...]:
+        """The values in input order (keywords by input name), each checked a real number
+        (arrays=True: or an array, checked by _batched.call)."""
+        if named:
+            values = self._bind(values, named, where)
         if len(values) != len(self.inputs):
             raise TypeError(f"{where}: needs {len(self.inputs)} values ({', '.join(self.inputs)}),"
                             f" got {len(values)}")
         for name, v in zip(self.inputs, values):
-            if type(v) is not float and not (isinstance(v, (int, float)) and not
-                                             isinstance(v, bool)):
-                if arrays and hasattr(v, "dtype"):
+            if type(v) is not float and not _real(v):
+                if arrays and (hasattr(v, "dtype") or isinstance(v, (list, tuple))):
                     continue
                 raise TypeError(f"{where}: input {name} must be a float, got "
                                 f"{type(v).__name__} {v!r}"[:200])
+        return values
 
-    def __call__(self, *values: float, upstream: float = 1.0) -> tuple[float, tuple[Any, ...]]:
-        if len(values) != self._n or not _all_floats(map(type, values)):
-            self._args(values, "compiled")
+    def _bind(self, values: tuple[Any, ...], named: dict[str, Any],
+              where: str) -> tuple[Any, ...]:
+        """Positional values, then keywords by input name, as Python binds a call."""
+        unknown = [k for k in named if k not in self.inputs]
+        if unknown:
+            raise TypeError(f"{where}: no input named {unknown[0]!r}; the inputs are "
+                            f"{', '.join(self.inputs)}")
+        given = self.inputs[:len(values)]
+        twice = [k for k in named if k in given]
+        if twice:
+            raise TypeError(f"{where}: input {twice[0]} given both by position and by name")
+        missing = [k for k in self.inputs[len(values):] if k not in named]
+        if missing:
+            raise TypeError(f"{where}: missing input(s) {', '.join(missing)}")
+        return tuple(values) + tuple(named[k] for k in self.inputs[len(values):])
+
+    def __call__(self, *values: float, upstream: float = 1.0,
+                 **named: float) -> tuple[float, tuple[Any, ...]]:
+        if named or len(values) != self._n or not _all_floats(map(type, values)):
+            values = self._args(values, "compiled", named=named)
             values = tuple([float(v) for v in values])
-        result = self.fn(*values, upstream=float(upstream))
+        if type(upstream) is not float:
+            if not _real(upstream):
+                raise TypeError(f"compiled: upstream must be a float, got "
+                                f"{type(upstream).__name__}")
+            upstream = float(upstream)
+        result = self.fn(*values, upstream=upstream)
         if self._check is not None:
             self._check(self, self.calls, values, upstream, result)
         self.calls += 1
@@ -551,10 +607,11 @@ class Compiled:
         return _write(self._plan, self._inputs, self._wrt, arrays=False, backward=True,
                       known=self._known, update=True)
 
-    def sgd_step(self, *values: float, lr: float = 1.0) -> tuple[float, tuple[float, ...]]:
+    def sgd_step(self, *values: float, lr: float = 1.0,
+                 **named: float) -> tuple[float, tuple[float, ...]]:
         """Run `sgd_source`: the output before the step, and the new value of each wrt
         input (the other inputs are not changed)."""
-        self._args(values, "compiled.sgd_step")
+        values = self._args(values, "compiled.sgd_step", named=named)
         if self._sgd is None:
             self._sgd = _run_source(self.sgd_source, scalar_namespace(), "sgd_step")
         result: tuple[float, tuple[float, ...]] = self._sgd(*[float(v) for v in values],
@@ -566,9 +623,9 @@ class Compiled:
         return _write(self._plan, self._inputs, self._wrt, arrays=False, backward=False,
                       known=self._known)
 
-    def forward(self, *values: float) -> float:
+    def forward(self, *values: float, **named: float) -> float:
         """The output alone (the forward half of the code)."""
-        self._args(values, "compiled.forward")
+        values = self._args(values, "compiled.forward", named=named)
         if self._forward is None:
             self._forward = _run_source(self.forward_source, scalar_namespace(), "forward")
         return self._forward(*[float(v) for v in values])
@@ -578,7 +635,8 @@ class Compiled:
         return _write(self._plan, self._inputs, self._wrt, arrays=True, backward=True,
                       known=self._known | _BATCH_HELPERS)
 
-    def batched(self, *values: Any, upstream: Any = 1.0) -> tuple[Any, tuple[Any, ...]]:
+    def batched(self, *values: Any, upstream: Any = 1.0,
+                **named: Any) -> tuple[Any, tuple[Any, ...]]:
         """The same code over numpy arrays: each input a float (the same for every sample) or a
         1-D float64 array (one entry per sample); the output and each gradient come back as an
         array over the samples (a float if nothing varied).
@@ -590,8 +648,9 @@ class Compiled:
         """
         from . import _batched
 
-        self._args(values, "compiled.batched", arrays=True)
-        result: tuple[Any, tuple[Any, ...]] = _batched.call(self.batched_fn, values, upstream)
+        values = self._args(values, "compiled.batched", arrays=True, named=named)
+        result: tuple[Any, tuple[Any, ...]] = _batched.call(self.batched_fn, values, upstream,
+                                                            self.inputs, "compiled.batched")
         return result
 
     @property
@@ -605,12 +664,13 @@ class Compiled:
                                         "forward_backward")
         return self._batched
 
-    def batched_forward(self, *values: Any) -> Any:
+    def batched_forward(self, *values: Any, **named: Any) -> Any:
         """The output alone over numpy arrays (the forward half of `batched`)."""
         from . import _batched
 
-        self._args(values, "compiled.batched_forward", arrays=True)
-        return _batched.call(self.batched_forward_fn, values, None)
+        values = self._args(values, "compiled.batched_forward", arrays=True, named=named)
+        return _batched.call(self.batched_forward_fn, values, None, self.inputs,
+                             "compiled.batched_forward")
 
     def batched_tape(self) -> tuple[Callable[..., Any], Callable[..., Any], list[str]]:
         """The batched code in two halves: forward(*inputs) -> (output, saved values), and
@@ -731,7 +791,7 @@ def trace(
 
 
 def _float(x: object, where: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
+    if not _real(x):
         raise TypeError(f"{where} must be a number, got {type(x).__name__}")
     return float(x)
 
@@ -780,7 +840,7 @@ def _shape(output: Value, leaves: Sequence[Value]) -> list[tuple[Any, ...]]:
     for node in order:
         if node.is_leaf:
             shape.append(("input", arg[id(node)]) if id(node) in arg
-                         else ("number", repr(node.data)))
+                         else ("number", repr(float(node.data))))
         else:
             shape.append((node.op, tuple(index[id(x)] for x in node.operands)))
     return shape
@@ -814,7 +874,9 @@ def _check_call(fn: Callable[..., Value], compiled: Compiled, shape: list[tuple[
                 f"{len(shape)} ({line} in the code) was "
                 f"{_describe(was, compiled.inputs) if was else 'absent'}, now it is "
                 f"{_describe(got, compiled.inputs) if got else 'absent'}; {advice}")
-    want = _eager_grad(output, [leaves[k] for k in wrt], float(upstream))
+    want = [0.0 if g is None else g  # an unused input: the compiled code's 0.0
+            for g in _eager_grad(output, [leaves[k] for k in wrt], float(upstream),
+                                 allow_unused=True)]
     out, grads = result
     same = _same(out, output.data) and all(_same(g, w) for g, w in zip(grads, want))
     if not same:  # pragma: no cover - the code generator's own bug, if ever
@@ -824,3 +886,100 @@ def _check_call(fn: Callable[..., Value], compiled: Compiled, shape: list[tuple[
 
 def _same(x: float, y: float | None) -> bool:
     return y is not None and (repr(x) == repr(y) or (math.isnan(x) and math.isnan(y)))
+
+
+# --- watching a traced function: what it does with its Values' numbers ----------------------
+
+
+class Watched:
+    """What code did with the numbers of Values while `watch()` was on.
+
+    comparisons  every `<`, `<=`, `>`, `>=` made on a Value, in order, as (left, symbol, right,
+                 result): left a Value, right a Value or a float. Python control flow on the
+                 result is a branch the recorded graph does not show.
+    reads        every number taken out of a Value by code outside the engine (`.data`,
+                 `float(v)`, a format), and every operation run under no_grad(), in words: a
+                 number that enters the recorded graph as a constant, fixed at its traced value.
+    """
+
+    __slots__ = ("comparisons", "reads")
+
+    def __init__(self) -> None:
+        self.comparisons: list[tuple[Value, str, Value | float, bool]] = []
+        self.reads: list[str] = []
+
+
+_WATCHED: ContextVar[Watched | None] = ContextVar("chainrule_watched", default=None)
+_PATCH_LOCK = threading.Lock()
+_patched = [0]  # how many watch() blocks are open (in any thread)
+_ORIGINALS: dict[str, Any] = {}
+# Frames of the engine that read .data for the caller: converting a Value to a number.
+_CONVERSIONS = {"__float__", "__int__", "__index__", "__round__", "__trunc__", "__floor__",
+                "__ceil__", "__complex__", "__bool__", "__format__"}
+
+
+def _who(v: Value) -> str:
+    name = f"{v.label!r}" if v.label else f"a {v.op} node" if v.op else "a leaf"
+    return f"{name} (Value(data={_ORIGINALS['data'].__get__(v, type(v))!r}))"
+
+
+def _read_data(self: Value) -> float:
+    number: float = _ORIGINALS["data"].__get__(self, type(self))
+    seen = _WATCHED.get()
+    if seen is not None:
+        frame = sys._getframe(1)
+        module = frame.f_globals.get("__name__", "")
+        engine = module == "autograd" or module.startswith("autograd.")
+        if not is_grad_enabled():
+            seen.reads.append(f"an operation on {_who(self)} under no_grad()")
+        elif not engine or frame.f_code.co_name in _CONVERSIONS:
+            how = f"{frame.f_code.co_name}()" if engine else ".data"
+            seen.reads.append(f"{how} of {_who(self)}")
+    return number
+
+
+def _write_data(self: Value, number: float) -> None:
+    _ORIGINALS["data"].__set__(self, number)
+
+
+def _comparison(name: str, symbol: str) -> Callable[[Value, object], Any]:
+    def compare(self: Value, other: object) -> Any:
+        result = _ORIGINALS[name](self, other)
+        seen = _WATCHED.get()
+        if seen is not None and result is not NotImplemented:
+            right = other if isinstance(other, Value) else float(other)  # type: ignore[arg-type]
+            seen.comparisons.append((self, symbol, right, bool(result)))
+        return result
+
+    compare.__name__ = name
+    return compare
+
+
+_COMPARISONS = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">="}
+
+
+@contextmanager
+def watch() -> Iterator[Watched]:
+    """Record what the code inside does with Values' numbers (see `Watched`), in this thread
+    or task only. The order comparisons and `.data` of Value are wrapped while any watch is
+    open (the graph's numbers and gradients are unchanged; operations are slower)."""
+    seen = Watched()
+    with _PATCH_LOCK:
+        if not _patched[0]:
+            _ORIGINALS["data"] = Value.__dict__["data"]  # the slot itself
+            for name in _COMPARISONS:
+                _ORIGINALS[name] = Value.__dict__[name]
+            setattr(Value, "data", property(_read_data, _write_data))  # noqa: B010
+            for name, symbol in _COMPARISONS.items():
+                setattr(Value, name, _comparison(name, symbol))
+        _patched[0] += 1
+    token = _WATCHED.set(seen)
+    try:
+        yield seen
+    finally:
+        _WATCHED.reset(token)
+        with _PATCH_LOCK:
+            _patched[0] -= 1
+            if not _patched[0]:
+                for name in ("data", *_COMPARISONS):
+                    setattr(Value, name, _ORIGINALS[name])

@@ -252,7 +252,9 @@ def dpow_dbase_value(a: Any, b: Any) -> Any:
     if _number(b) == 0.0 and (type(b) is float or _number(a) == 0.0):
         return 0.0
     if _number(a) == 0.0 and _number(b) < 1.0:
-        return inf
+        # inf, falling at the rate b*(b-1)*a**(b-2) = -inf: inf * (1 - a) records both
+        # limits, so the second derivative of a**0.5 at 0 is -inf, as PyTorch
+        return inf if type(a) is float else inf * (1.0 - a)
     if _number(b) == 0.0:
         return b * a ** (b - 1.0) + 0.0  # 0 * a**-1 is -0.0 for a < 0: the float form says 0.0
     return b * a ** (b - 1.0)
@@ -338,8 +340,10 @@ CATALOGUE: dict[str, Op] = {
         # 0 at the kink, as PyTorch; 1 at NaN, as PyTorch (so the NaN reaches the gradient).
         Op("relu", 1, "relu", relu, ("0.0 if a <= 0.0 else 1.0",),
            "d(relu a)/da = 1 if a > 0 else 0", (_WIDE,), kinks=(0.0,)),
-        # inf at 0 (the slope is vertical); NaN at NaN, as PyTorch.
-        Op("sqrt", 1, "sqrt", sqrt, ("inf if out <= 0.0 else 0.5 / out",),
+        # inf at 0 (the slope is vertical), written inf * (1 - out) so that on Values it
+        # falls at the rate -inf, the limit of -0.5/out^2: sqrt'' at 0 is -inf, as PyTorch.
+        # NaN at NaN, as PyTorch.
+        Op("sqrt", 1, "sqrt", sqrt, ("0.5 / out if out > 0.0 else inf * (1.0 - out)",),
            "d(sqrt a)/da = 1/(2*sqrt(a))", (_POS,), bad_inputs=(((-1.0,), DomainError),)),
         # sign(a); 0 at the kink and at NaN, as PyTorch (torch.sgn(nan) is 0).
         Op("abs", 1, "abs", abs_, ("1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0",),

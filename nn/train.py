@@ -216,8 +216,13 @@ def fit(
     scheduler   stepped once at the end of every epoch
     callback    called as callback(epoch, history) after each epoch (epoch counted from 0)
     compile     run each step through the model's compiled graph, batched over numpy arrays
-                (nn/compiled.py: needs a mean-reduction loss; the first step is checked against
-                the eager engine)
+                (nn/compiled.py: needs a mean-reduction loss). Right or refused, by a sound
+                guard, not a sampled one: every comparison the model or the loss makes on a
+                Value (`if h > 0:`) is re-checked on every sample of every step (a
+                TraceMismatchError names the first sample on another branch, before any
+                update); a number taken out of a Value (`.data`, float()) or work under
+                no_grad() is refused at once; the first step is also checked against the eager
+                engine. Use compile=False for a model that branches in Python.
 
     Each step: forward, loss, optimizer.zero_grad(), backward(), optimizer.step(). A loss that
     is NaN or infinite raises `NonFiniteLossError` naming the epoch and step, before backward.
@@ -299,8 +304,16 @@ def fit(
             total, scores, seen = 0.0, [], []
             for step, batch in enumerate(batches):
                 if stepper is not None:  # the compiled step: loss, gradients, update
-                    number = stepper.step(batch, optimizer, epoch + 1, epochs, step + 1,
-                                          len(batches))
+                    number = stepper.run(batch)
+                    if not math.isfinite(number):
+                        raise NonFiniteLossError(
+                            f"{where}(compile=True): the loss is {number!r} at epoch "
+                            f"{epoch + 1} of {epochs}, step {step + 1} of {len(batches)} (lr "
+                            f"{optimizer.param_groups[0]['lr']!r}); training stopped. Try a "
+                            f"lower learning rate; run with compile=False under "
+                            f"autograd.detect_anomaly() to find the first non-finite operation.",
+                            epoch + 1, step + 1, number)
+                    stepper.apply(optimizer)
                     history.step_loss.append(number)
                     total += number * len(batch)
                     scores.extend(stepper.scores)

@@ -504,3 +504,58 @@ def test_the_package_names_are_the_functions():
 
     assert callable(autograd.compile) and autograd.compile.__module__ == "autograd.compile"
     assert callable(autograd.trace) and autograd.trace.__module__ == "autograd.compile"
+
+
+# --- issue 16's one-liners: each was an error or a wrong number -------------------------------
+
+
+def test_check_true_accepts_an_argument_the_function_does_not_use():
+    compiled = trace(lambda x, y: x * 2.0, 1.0, 2.0, check=True)
+    assert compiled(1.5, 3.0) == (3.0, (2.0, 0.0))
+    assert compiled(4.0, 3.0) == (8.0, (2.0, 0.0))
+
+
+def test_inputs_by_name_as_the_docstring_says():
+    compiled = trace(lambda x, y: x * y + x, 1.0, 2.0)
+    want = compiled(3.0, 5.0)
+    assert compiled(x=3.0, y=5.0) == compiled(3.0, y=5.0) == compiled(y=5.0, x=3.0) == want
+    assert compiled.forward(y=5.0, x=3.0) == want[0]
+    out, grads = compiled.batched(x=np.array([3.0]), y=5.0)
+    assert [float(np.ravel(v)[0]) for v in (out, *grads)] == [want[0], *want[1]]
+    with pytest.raises(TypeError, match="compiled: no input named 'z'; the inputs are x, y"):
+        compiled(3.0, z=5.0)
+    with pytest.raises(TypeError, match="compiled: input x given both by position and by name"):
+        compiled(3.0, x=5.0)
+    with pytest.raises(TypeError, match=r"compiled: missing input\(s\) x"):
+        compiled(y=5.0)
+
+
+def test_a_numpy_float_in_the_graph_is_written_as_a_float():
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    bias = Value(3.0)
+    w.data, bias.data = np.float64(2.5), np.float64(0.5)  # as numpy code would set them
+    out = x * w + bias
+    compiled = compile(out, [x])
+    assert "np." not in compiled.source
+    assert compiled(1.0) == (3.0, (2.5,))
+    assert compiled(np.float64(2.0)) == compiled(np.float32(2.0)) == (5.5, (2.5,))
+    assert trace(lambda x: x * np.float64(0.5), np.float64(2.0), check=True)(4.0) == (2.0, (0.5,))
+
+
+def test_wrong_shaped_batched_inputs_name_the_inputs_and_the_shapes():
+    compiled = trace(lambda x, y: x * y, 1.0, 2.0)
+    with pytest.raises(ValueError, match=r"compiled.batched: input y has 4 samples but input x "
+                                         r"has 3; every array must hold one entry per sample"):
+        compiled.batched(np.ones(3), np.ones(4))
+    with pytest.raises(ValueError, match="upstream has 2 samples but input x has 3"):
+        compiled.batched(np.ones(3), 2.0, upstream=np.ones(2))
+    with pytest.raises(ValueError, match=r"input x must be a float or a 1-D array over the "
+                                         r"samples, got shape \(2, 2\)"):
+        compiled.batched(np.ones((2, 2)), 2.0)
+    with pytest.raises(TypeError, match="input x must hold real numbers, got an array of dtype "
+                                        "complex128"):
+        compiled.batched(np.ones(3) + 1j, 2.0)
+    with pytest.raises(TypeError, match="upstream must be a float or a 1-D array, got str"):
+        compiled.batched(np.ones(3), 2.0, upstream="a")
+    with pytest.raises(TypeError, match="compiled: upstream must be a float, got str"):
+        compiled(1.0, 2.0, upstream="a")  # type: ignore[arg-type]
