@@ -23,6 +23,8 @@ from typing import Any, Callable, Iterable
 
 from autograd import Value
 
+from ._checks import is_flag, names, quote
+
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adam", "AdamW",
     "LRScheduler", "StepLR", "ExponentialLR", "LinearLR",
@@ -34,7 +36,7 @@ _sqrt = math.sqrt
 def _real(value: object, where: str, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or isinstance(value, Value):
         raise TypeError(f"{where}: {name} must be a real number, got {type(value).__name__} "
-                        f"{value!r}")
+                        f"{quote(value)}")
     value = float(value)
     if math.isnan(value):
         raise ValueError(f"{where}: {name} must be a number, got nan")
@@ -48,10 +50,18 @@ def _at_least_zero(group: dict[str, Any], where: str, name: str) -> None:
     group[name] = value
 
 
+def _above_zero(group: dict[str, Any], where: str, name: str, why: str) -> None:
+    value = _real(group[name], where, name)
+    if not value > 0.0:
+        raise ValueError(f"{where}: {name} must be > 0 ({why}), got {value!r}")
+    group[name] = value
+
+
 def _flag(group: dict[str, Any], where: str, name: str) -> None:
-    if not isinstance(group[name], bool):
+    if not is_flag(group[name]):
         raise TypeError(f"{where}: {name} must be True or False, got "
-                        f"{type(group[name]).__name__} {group[name]!r}")
+                        f"{type(group[name]).__name__} {quote(group[name])}")
+    group[name] = bool(group[name])  # np.True_ too, stored as Python's
 
 
 def _in_unit_interval(value: object, where: str, name: str) -> float:
@@ -60,6 +70,10 @@ def _in_unit_interval(value: object, where: str, name: str) -> float:
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{where}: {name} must be in [0, 1), got {value!r}")
     return value
+
+
+# Adam and RMSprop divide by sqrt(v) + eps, and v is 0 while every gradient so far was 0.
+_EPS_WHY = "the update divides by sqrt(v) + eps, and v is 0 after zero gradients"
 
 
 class Optimizer:
@@ -95,7 +109,7 @@ class Optimizer:
                             f"got {type(group).__name__}")
         unknown = sorted(set(group) - set(self.defaults) - {"params", "initial_lr"})
         if unknown:
-            raise ValueError(f"{where}: unknown setting(s) {', '.join(map(repr, unknown))} in a "
+            raise ValueError(f"{where}: unknown setting(s) {names(unknown)} in a "
                              f"parameter group; known: {', '.join(sorted(self.defaults))}")
         params = group["params"]
         params = [params] if isinstance(params, Value) else list(params)
@@ -105,8 +119,8 @@ class Optimizer:
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         for i, p in enumerate(params):
             if not isinstance(p, Value):
-                raise TypeError(f"{where}: params[{i}] is a {type(p).__name__} ({p!r}), not a "
-                                f"Value; an optimizer updates Values")
+                raise TypeError(f"{where}: params[{i}] is a {type(p).__name__} ({quote(p)}), "
+                                f"not a Value; an optimizer updates Values")
             if id(p) in seen:
                 raise ValueError(f"{where}: params[{i}] ({p!r}) appears twice; it would be "
                                  f"updated twice per step")
@@ -234,7 +248,7 @@ class RMSprop(Optimizer):
     def _check(self, group: dict[str, Any], where: str) -> None:
         super()._check(group, where)
         group["alpha"] = _in_unit_interval(group["alpha"], where, "alpha")
-        _at_least_zero(group, where, "eps")
+        _above_zero(group, where, "eps", _EPS_WHY)
         _at_least_zero(group, where, "weight_decay")
         _at_least_zero(group, where, "momentum")
         _flag(group, where, "centered")
@@ -304,11 +318,13 @@ class Adam(Optimizer):
     def _check(self, group: dict[str, Any], where: str) -> None:
         super()._check(group, where)
         betas = group["betas"]
+        if hasattr(betas, "tolist") and not isinstance(betas, (tuple, list)):
+            betas = betas.tolist()  # a numpy pair
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"{where}: betas must be a pair (beta1, beta2), got {betas!r}")
+            raise TypeError(f"{where}: betas must be a pair (beta1, beta2), got {quote(betas)}")
         group["betas"] = (_in_unit_interval(betas[0], where, "betas[0]"),
                           _in_unit_interval(betas[1], where, "betas[1]"))
-        _at_least_zero(group, where, "eps")
+        _above_zero(group, where, "eps", _EPS_WHY)
         _at_least_zero(group, where, "weight_decay")
         _flag(group, where, "amsgrad")
         _flag(group, where, "maximize")
@@ -415,9 +431,26 @@ class LRScheduler:
     def step(self) -> None:
         """Advance one epoch and set every group's lr."""
         self.last_epoch += 1
-        for group, base_lr in zip(self.optimizer.param_groups, self.base_lrs):
-            group["lr"] = self.lr_at(base_lr, self.last_epoch)
+        lrs = [self._lr(base_lr, self.last_epoch) for base_lr in self.base_lrs]
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _lr(self, base_lr: float, epoch: int) -> float:
+        """lr_at, refused when it is no longer a float: gamma > 1 grows the lr without bound,
+        and a step with an infinite lr would turn every weight into inf or NaN."""
+        where = type(self).__name__
+        try:
+            lr = self.lr_at(base_lr, epoch)
+        except OverflowError:
+            lr = math.inf
+        if not math.isfinite(lr):
+            raise OverflowError(
+                f"{where}: at epoch {epoch} the lr grows past the largest float (initial lr "
+                f"{base_lr!r}, gamma {getattr(self, 'gamma', None)!r}); a gamma above 1 grows "
+                f"the lr without bound: use gamma <= 1 or fewer epochs"
+            )
+        return float(lr)
 
     def get_last_lr(self) -> list[float]:
         return list(self._last_lr)

@@ -214,7 +214,7 @@ def test_rmsprop_alpha_outside_0_1(alpha):
 
 def test_other_bad_hyper_parameters():
     p = [Value(1.0)]
-    with pytest.raises(ValueError, match="RMSprop: eps must be >= 0, got -1e-08"):
+    with pytest.raises(ValueError, match=r"RMSprop: eps must be > 0 \(.*\), got -1e-08"):
         RMSprop(p, eps=-1e-8)
     with pytest.raises(ValueError, match="RMSprop: momentum must be >= 0"):
         RMSprop(p, momentum=-0.5)
