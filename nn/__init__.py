@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from . import examples, matrix
+    from . import examples as examples, matrix as matrix
 
 # Submodules that need numpy (or more), imported on first use, so `import nn` stays light and
 # `import nn; nn.matrix.MatrixMLP` still works, as the README writes it.

@@ -303,7 +303,8 @@ class MatrixMLP:
     ) -> None:
         sizes = list(sizes)
         if len(sizes) < 2:
-            raise ValueError(f"MatrixMLP: sizes needs an input and at least one layer, got {quote(sizes)}")
+            raise ValueError(f"MatrixMLP: sizes needs an input and at least one layer, got "
+                             f"{quote(sizes)}")
         for s in sizes:
             if not isinstance(s, numbers.Integral) or isinstance(s, bool):
                 raise TypeError(f"MatrixMLP: sizes must be integers, got {quote(sizes)}")
@@ -612,7 +613,7 @@ def _non_finite(where: str, value: float, X: np.ndarray, Y: ArrayLike) -> Except
 def _check_lr(where: str, lr: object) -> None:
     if type(lr) is not float and (isinstance(lr, bool) or not isinstance(lr, numbers.Real)):
         raise TypeError(f"{where}: lr must be a real number, got {type(lr).__name__} {quote(lr)}")
-    if not (math.isfinite(lr) and lr >= 0.0):
+    if not (math.isfinite(lr) and float(lr) >= 0.0):
         raise ValueError(f"{where}: lr must be finite and >= 0 (a negative lr climbs the loss), "
                          f"got {quote(lr)}")
 

@@ -63,8 +63,8 @@ def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
         flat = _flat_target(t, i)
         if len(row) == 1:
             if len(flat) != 1:
-                raise ValueError(f"accuracy: sample {i} has one score but its target {quote(t)} has "
-                                 f"{len(flat)} numbers; accuracy needs one target per score")
+                raise ValueError(f"accuracy: sample {i} has one score but its target {quote(t)} "
+                                 f"has {len(flat)} numbers; accuracy needs one target per score")
             right += (row[0] > threshold) == (flat[0] > 0.0)
         elif len(flat) == len(row):
             right += _argmax(row) == _argmax(flat)
@@ -72,9 +72,9 @@ def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
             right += _argmax(row) == int(flat[0])
         else:
             raise ValueError(
-                f"accuracy: sample {i} has {len(row)} scores but its target is {quote(t)}; accuracy "
-                f"needs a class index (0 to {len(row) - 1}) or a row of {len(row)} numbers "
-                f"(one-hot); pass metrics=() to train without it"
+                f"accuracy: sample {i} has {len(row)} scores but its target is {quote(t)}; "
+                f"accuracy needs a class index (0 to {len(row) - 1}) or a row of {len(row)} "
+                f"numbers (one-hot); pass metrics=() to train without it"
             )
     return right / len(rows)
 
