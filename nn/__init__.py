@@ -6,8 +6,8 @@
     >>> opt = nn.SGD(model.parameters(), lr=0.1)
 """
 
-from types import ModuleType
-from typing import TYPE_CHECKING
+from types import ModuleType as _ModuleType
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from . import losses, optim
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
@@ -39,7 +39,7 @@ __all__ = [
     "LinearLR", "fit", "History", "NonFiniteLossError", "accuracy", "predict", "losses", "optim",
 ]
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from . import examples as examples, matrix as matrix
 
 # Submodules that need numpy (or more), imported on first use, so `import nn` stays light and
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 _LAZY = ("matrix", "examples")
 
 
-def __getattr__(name: str) -> ModuleType:
+def __getattr__(name: str) -> _ModuleType:
     if name in _LAZY:
         import importlib
 
@@ -56,5 +56,5 @@ def __getattr__(name: str) -> ModuleType:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY))  # dir(nn) and tab completion list them too
 
