@@ -75,12 +75,11 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def _named_state(self) -> list[tuple[str, Value]]:
-        """The (name, parameter) pairs of the state dict.
-
-        When a subclass overrides `parameters()`, that list is the truth: each Value keeps the
-        name the attribute walk gives it, and one the walk cannot reach (kept in a dict, in
-        objects that are not Modules, ...) is named by its place, `parameters.3`. So saving never
-        drops a parameter silently, and loading into the same class puts each one back.
+        """The (name, parameter) pairs of the state dict: `named_parameters()`, and, when a
+        subclass overrides `parameters()` (micrograd's way), every Value that list holds and
+        the attribute walk cannot reach (kept in a dict, in an object that is not a Module,
+        ...), named by its place in the list: `parameters.3`. So saving never drops a
+        parameter silently, and loading into the same class puts each one back.
         """
         walked = list(self.named_parameters())
         if type(self).parameters is Module.parameters:
@@ -90,16 +89,15 @@ class Module:
         if isinstance(listed, Value) or not hasattr(listed, "__iter__"):
             raise TypeError(f"{where} must return a list of Values, got "
                             f"{type(listed).__name__}")
-        by_id = {id(p): name for name, p in walked}
-        out: list[tuple[str, Value]] = []
-        seen: set[int] = set()
+        seen = {id(p) for _, p in walked}
+        out = walked
         for i, p in enumerate(listed):
             if not isinstance(p, Value):
                 raise TypeError(f"{where} must return Values; item {i} is "
                                 f"{type(p).__name__} {quote(p)}")
             if id(p) not in seen:
                 seen.add(id(p))
-                out.append((by_id.get(id(p), f"parameters.{i}"), p))
+                out.append((f"parameters.{i}", p))
         return out
 
     def zero_grad(self) -> None:
@@ -115,8 +113,8 @@ class Module:
     def state_dict(self) -> dict[str, float]:
         """Parameter name -> its current value, as PyTorch's state_dict (floats, not tensors).
 
-        The names are `named_parameters()`'s; a module that overrides `parameters()` saves what
-        that returns (a Value no attribute reaches is named `parameters.<index>`)."""
+        The names are `named_parameters()`'s; a module that overrides `parameters()` also saves
+        what that returns (a Value no attribute reaches is named `parameters.<index>`)."""
         return {name: p.data for name, p in self._named_state()}
 
     def load_state_dict(

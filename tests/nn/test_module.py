@@ -327,8 +327,10 @@ class Listed(nn.Module):
 def test_a_module_that_overrides_parameters_saves_and_loads_them(tmp_path):
     model = Listed(0.5)
     state = model.state_dict()
-    assert list(state) == ["parameters.0", "w", "parameters.2", "parameters.3", "parameters.4",
+    # the attribute walk's names first, then what only parameters() lists, by its place there
+    assert list(state) == ["w", "parameters.0", "parameters.2", "parameters.3", "parameters.4",
                            "parameters.5"]
+    assert sorted(state.values()) == sorted(p.data for p in model.parameters())
     # micrograd's own classes (the door's) name theirs by attribute, as nn.MLP does
     from chainrule.micrograd.nn import MLP as MicroMLP
 
@@ -336,13 +338,23 @@ def test_a_module_that_overrides_parameters_saves_and_loads_them(tmp_path):
     assert list(micro.state_dict())[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
                                             "layers.0.neurons.0.b"]
     assert len(micro.state_dict()) == len(micro.parameters()) == 9
-    assert [state[k] for k in state] == [p.data for p in model.parameters()]
     model.save(tmp_path / "listed.json")
     other = Listed(7.0)
     assert other.state_dict() != state
     other.load(tmp_path / "listed.json")
     assert other.state_dict() == state
     assert [p.data for p in other.parameters()] == [p.data for p in model.parameters()]
+
+
+def test_a_parameters_override_that_lists_fewer_drops_nothing_from_the_state():
+    class Frozen(nn.Module):  # parameters() lists what to train; b stays as it is
+        def __init__(self) -> None:
+            self.a, self.b = Value(1.0), Value(2.0)
+
+        def parameters(self) -> list[Value]:
+            return [self.a]
+
+    assert Frozen().state_dict() == {"a": 1.0, "b": 2.0}
 
 
 def test_a_module_with_no_parameters_found_is_not_saved_empty(tmp_path):
