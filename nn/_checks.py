@@ -27,6 +27,9 @@ for _name in ("maxlist", "maxtuple", "maxdict", "maxset", "maxfrozenset", "maxde
 def quote(value: object, limit: int = LIMIT) -> str:
     """repr(value), cut to about `limit` characters with "..." (lists and dicts to a few items),
     so an error that quotes user input stays one readable line."""
+    if isinstance(value, int) and value.bit_length() > 1000:  # str() refuses past 4300 digits
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"{'-' if value < 0 else ''}<an int of about {digits} digits>"
     try:
         text = _repr.repr(value)
     except Exception:  # a broken __repr__ must not hide the error being reported

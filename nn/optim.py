@@ -413,7 +413,7 @@ class LRScheduler:
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) or (
             last_epoch < -1
         ):
-            raise ValueError(f"{where}: last_epoch must be an int >= -1, got {last_epoch!r}")
+            raise ValueError(f"{where}: last_epoch must be an int >= -1, got {quote(last_epoch)}")
         self.optimizer = optimizer
         for group in optimizer.param_groups:
             if last_epoch == -1:
@@ -468,7 +468,7 @@ class StepLR(LRScheduler):
         if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral):
             raise TypeError(f"{where}: step_size must be an int, got {type(step_size).__name__}")
         if step_size < 1:
-            raise ValueError(f"{where}: step_size must be >= 1, got {step_size!r}")
+            raise ValueError(f"{where}: step_size must be >= 1, got {quote(step_size)}")
         self.step_size = int(step_size)
         self.gamma = _gamma(gamma, where)
         super().__init__(optimizer, last_epoch)
@@ -513,7 +513,7 @@ class LinearLR(LRScheduler):
             raise TypeError(f"{where}: total_iters must be an int, got "
                             f"{type(total_iters).__name__}")
         if total_iters < 1:
-            raise ValueError(f"{where}: total_iters must be >= 1, got {total_iters!r}")
+            raise ValueError(f"{where}: total_iters must be >= 1, got {quote(total_iters)}")
         self.start_factor, self.end_factor, self.total_iters = start, end, int(total_iters)
         super().__init__(optimizer, last_epoch)
 
