@@ -625,6 +625,8 @@ def _targets(loss: str, Y: ArrayLike) -> np.ndarray:
         if arr.ndim == 1:
             return arr
         return _as_float64("loss 'cross_entropy'", arr, "target probabilities")
+    if isinstance(Y, np.ndarray) and Y.dtype is _FLOAT64:  # the per-sample loop's case
+        return Y
     return _as_float64(f"loss {quote(loss)}", Y, "targets of real numbers")
 
 

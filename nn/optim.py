@@ -12,7 +12,10 @@ to about 1e-14 relative (tests/nn/test_torch_parity.py holds them to 1e-12).
 
 Like PyTorch, an optimizer keeps `param_groups` (dicts holding "params" and the
 hyper-parameters; pass a list of dicts to give groups their own settings) and per-parameter
-`state`. Bad hyper-parameters are refused when the optimizer is built, not at the first step.
+`state`. Bad hyper-parameters are refused when the optimizer is built, not at the first step;
+unlike PyTorch, that includes `eps=0` for Adam, AdamW and RMSprop, whose update would be 0 / 0
+(NaN) at the first zero gradient. numpy scalars are taken as Python's (np.float64, np.int64,
+np.bool_ for the flags).
 """
 
 from __future__ import annotations

@@ -230,6 +230,8 @@ def fit(
 
     Each step: forward, loss, optimizer.zero_grad(), backward(), optimizer.step(). A loss that
     is NaN or infinite raises `NonFiniteLossError` naming the epoch and step, before backward.
+    An optimizer that updates none of the model's parameters (built for another model) is a
+    `ValueError`: it would train nothing.
     """
     where = "fit"
     if not isinstance(model, Module):
