@@ -251,6 +251,10 @@ def fit(
     if scheduler is not None and not isinstance(scheduler, LRScheduler):
         raise TypeError(f"{where}: scheduler must be an nn.optim LRScheduler or None, got "
                         f"{type(scheduler).__name__}")
+    if scheduler is not None and scheduler.optimizer is not optimizer:
+        raise ValueError(f"{where}: the scheduler sets the lr of another optimizer (built before "
+                         f"this one was made again); build it from this one: "
+                         f"{type(scheduler).__name__}(optimizer, ...)")
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
         raise ValueError(f"{where}: epochs must be an int >= 1, got {quote(epochs)}")
     if batch_size is not None and (

@@ -193,6 +193,15 @@ def test_an_optimizer_built_for_another_model_is_refused():
     assert any(after[k] != before[k] for k in names)
 
 
+def test_a_scheduler_built_for_another_optimizer_is_refused():
+    model, old = setup()
+    scheduler = nn.StepLR(old, step_size=1, gamma=0.5)
+    opt = nn.SGD(model.parameters(), lr=0.1)  # the optimizer's cell run again, not the schedule's
+    with pytest.raises(ValueError, match=r"^fit: the scheduler sets the lr of another optimizer "
+                                         r".*: StepLR\(optimizer, \.\.\.\)$"):
+        nn.fit(model, X, Y, "hinge", opt, epochs=2, scheduler=scheduler, progress=False)
+
+
 def test_history_repr_is_short():
     model, opt = setup()
     assert repr(nn.History()) == "History(epochs=0, steps=0)"
