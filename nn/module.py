@@ -71,7 +71,7 @@ class Module:
         """Every parameter, in the order of `named_parameters()`.
 
         A subclass may override it to list its parameters itself (micrograd's way); the state
-        dict then holds exactly what it returns (see `state_dict`)."""
+        dict then holds what it returns too (see `state_dict`)."""
         return [p for _, p in self.named_parameters()]
 
     def _named_state(self) -> list[tuple[str, Value]]:
@@ -230,7 +230,7 @@ def _write_atomically(path: str | os.PathLike[str], write: Any) -> None:
     the rename lands there, so the link stays a link), and an existing file keeps its mode (a
     0600 file stays private); a new file gets the umask's default, as open() would give it.
     """
-    target = os.path.realpath(os.fspath(path))
+    target = os.path.realpath(os.fsdecode(path))
     folder, name = os.path.split(target)
     try:
         mode: int | None = stat.S_IMODE(os.stat(target).st_mode)

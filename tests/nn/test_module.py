@@ -227,6 +227,13 @@ def test_save_and_load_refuse_a_path_that_is_not_a_file_name(tmp_path, path):
         nn.save({"w": 1.0}, path)
 
 
+def test_save_and_load_take_str_bytes_and_path_names(tmp_path):
+    model = small()
+    for path in (str(tmp_path / "s.json"), os.fsencode(tmp_path / "b.json"), tmp_path / "p.json"):
+        model.save(path)
+        assert nn.load(path) == model.state_dict()
+
+
 def test_errors_quoting_a_huge_file_stay_short(tmp_path):
     path = tmp_path / "w.json"
     huge = "x" * 2_000_000
