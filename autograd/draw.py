@@ -14,6 +14,7 @@ or `a<b>{c}|d` is shown as typed and can never change the picture's structure.
 from __future__ import annotations
 
 import html
+import numbers
 from typing import TYPE_CHECKING, Union
 
 from .backward import topo_order
@@ -101,12 +102,16 @@ def draw_dot(
 
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
-    if not isinstance(digits, int) or isinstance(digits, bool) or digits < 1:
+    # numbers.Integral: np.int64 is taken as an int is (bool is not, np.bool_ is neither)
+    if not isinstance(digits, numbers.Integral) or isinstance(digits, bool) or digits < 1:
         raise ValueError(f"draw_dot: digits must be an int >= 1, got {digits!r}")
+    digits = int(digits)
     if max_nodes is not None and (
-        not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
+        not isinstance(max_nodes, numbers.Integral) or isinstance(max_nodes, bool)
+        or max_nodes < 1
     ):
         raise ValueError(f"draw_dot: max_nodes must be an int >= 1 or None, got {max_nodes!r}")
+    max_nodes = None if max_nodes is None else int(max_nodes)
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_dot: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
 

@@ -36,6 +36,7 @@ are printed to `digits` significant digits. Nothing in the graph is changed.
 
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -354,10 +355,11 @@ def explain(
     if not isinstance(wrt, Value):
         raise TypeError(f"explain: wrt must be a Value, got {type(wrt).__name__}")
     for name, n, least in (("max_paths", max_paths, 1), ("digits", digits, 1)):
-        if not isinstance(n, int) or isinstance(n, bool):
+        if not isinstance(n, numbers.Integral) or isinstance(n, bool):  # np.int64 too
             raise TypeError(f"explain: {name} must be an int, got {type(n).__name__}")
         if n < least:
             raise ValueError(f"explain: {name} must be >= {least}, got {n}")
+    max_paths, digits = int(max_paths), int(digits)
 
     order = topo_order(output)
     # The nodes on some path from wrt up to output: wrt, and every node with such an operand.

@@ -6,6 +6,9 @@
     >>> opt = nn.SGD(model.parameters(), lr=0.1)
 """
 
+from types import ModuleType as _ModuleType
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
 from . import losses, optim
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
 from .losses import (
@@ -35,3 +38,23 @@ __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "LRScheduler", "StepLR", "ExponentialLR",
     "LinearLR", "fit", "History", "NonFiniteLossError", "accuracy", "predict", "losses", "optim",
 ]
+
+if _TYPE_CHECKING:
+    from . import examples as examples, matrix as matrix
+
+# Submodules that need numpy (or more), imported on first use, so `import nn` stays light and
+# `import nn; nn.matrix.MatrixMLP` still works, as the README writes it.
+_LAZY = ("matrix", "examples")
+
+
+def __getattr__(name: str) -> _ModuleType:
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))  # dir(nn) and tab completion list them too
+

@@ -23,6 +23,7 @@ from typing import Any, Callable, Sequence, Union
 import autograd
 from autograd import Value
 
+from ._checks import is_flag, quote
 from .module import Module
 
 __all__ = ["Neuron", "Layer", "MLP", "Outputs", "ACTIVATIONS", "INITS"]
@@ -46,7 +47,7 @@ _mul = Value.__mul__
 def _check_activation(activation: object, where: str, argument: str = "activation") -> str:
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"{where}: {argument} must be one of {', '.join(map(repr, ACTIVATIONS))}, "
-                         f"got {activation!r}")
+                         f"got {quote(activation)}")
     return activation
 
 
@@ -60,9 +61,9 @@ def _refuse_nonlin(nonlin: object, where: str) -> None:
 
 def _check_size(n: object, where: str, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{where}: {what} must be an int, got {type(n).__name__} {n!r}")
+        raise TypeError(f"{where}: {what} must be an int, got {type(n).__name__} {quote(n)}")
     if n < 1:
-        raise ValueError(f"{where}: {what} must be at least 1, got {n!r}")
+        raise ValueError(f"{where}: {what} must be at least 1, got {quote(n)}")
     return int(n)
 
 
@@ -72,7 +73,7 @@ def _rng(seed: int | random.Random, where: str) -> random.Random:
         return seed
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"{where}: seed must be an int or a random.Random, got "
-                        f"{type(seed).__name__} {seed!r}")
+                        f"{type(seed).__name__} {quote(seed)}")
     return random.Random(int(seed))
 
 
@@ -91,7 +92,7 @@ def _as_inputs(x: Any, nin: int, where: str) -> list[Value]:  # Any: checked her
             out.append(Value(float(v)))
         else:
             raise TypeError(f"{where}: input {i} must be a Value or a real number, got "
-                            f"{type(v).__name__} {v!r}")
+                            f"{type(v).__name__} {quote(v)}")
     return out
 
 
@@ -163,9 +164,9 @@ class Outputs(list):  # type: ignore[type-arg]  # list[Value]; subscripted, it c
     def __getattr__(self, name: str) -> Any:
         # Only for names a list lacks: `model(x).data`, `.backward()`, `.relu()`, ...
         if name in _VALUE_NAMES:
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}: "
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute {quote(name)}: "
                                  f"{self._why()}")
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {quote(name)}")
 
 
 def _refuser(symbol: str) -> Callable[..., Any]:
@@ -189,7 +190,7 @@ _VALUE_NAMES = frozenset(n for n in dir(Value) if not n.startswith("__")) | {"da
 
 def _as_number(x: object, where: str) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real) or isinstance(x, Value):
-        raise TypeError(f"{where} must be a real number, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{where} must be a real number, got {type(x).__name__} {quote(x)}")
     return float(x)
 
 
@@ -276,11 +277,12 @@ class Layer(Module):
         nin = _check_size(nin, where, "nin")
         nout = _check_size(nout, where, "nout")
         _check_activation(activation, where)
-        if not isinstance(bias, bool):
+        if not is_flag(bias):
             raise TypeError(f"{where}: bias must be True or False, got {type(bias).__name__}")
+        bias = bool(bias)
         if init not in INITS:
             raise ValueError(f"{where}: init must be one of {', '.join(map(repr, INITS))}, got "
-                             f"{init!r}")
+                             f"{quote(init)}")
         rng = _rng(seed, where)
         weights, biases = _draw(rng, nin, nout, init, bias)
         self._build(weights, biases, activation)
@@ -358,9 +360,11 @@ class MLP(Module):
     ) -> None:
         where = "MLP"
         nin = _check_size(nin, where, "nin")
+        if hasattr(nouts, "tolist") and getattr(nouts, "ndim", None) == 1:
+            nouts = nouts.tolist()  # a numpy array of widths, as a list
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
             raise TypeError(f"{where}: nouts must be a list of layer widths such as [16, 16, 1], "
-                            f"got {type(nouts).__name__} {nouts!r}")
+                            f"got {type(nouts).__name__} {quote(nouts)}")
         if len(nouts) == 0:
             raise ValueError(f"{where}: nouts must list at least one layer width, got []")
         sizes = [nin] + [_check_size(n, where, f"nouts[{i}]") for i, n in enumerate(nouts)]
@@ -470,7 +474,7 @@ def _check_rows(rows: object, nin: int | None, where: str, what: str) -> list[li
     for j, row in enumerate(rows):
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
             raise TypeError(f"{where}: {what}[{j}] must be a list of numbers (one per input), got "
-                            f"{type(row).__name__} {row!r}")
+                            f"{type(row).__name__} {quote(row)}")
         expected = nin if nin is not None else len(out[0]) if out else None
         if expected is not None and len(row) != expected:
             why = ("the width of the layer before" if nin is not None

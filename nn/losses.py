@@ -15,6 +15,8 @@ from typing import Any, Literal, overload
 import autograd
 from autograd import Value
 
+from ._checks import quote
+
 __all__ = [
     "mse_loss", "half_sse_loss", "hinge_loss", "bce_with_logits_loss", "cross_entropy_loss",
     "REDUCTIONS",
@@ -29,7 +31,7 @@ _PerElement = Literal["none"]
 def _check_reduction(reduction: object, where: str) -> str:
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(f"{where}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, "
-                         f"got {reduction!r}")
+                         f"got {quote(reduction)}")
     return reduction
 
 
@@ -64,7 +66,7 @@ def _flatten(x: object, where: str, what: str, values: bool = True) -> list[Any]
             out.append(float(item))
         elif isinstance(item, (str, bytes)) or not hasattr(item, "__len__"):
             raise TypeError(f"{where}: {name} must be a Value, a number or a list of them, got "
-                            f"{type(item).__name__} {item!r}")
+                            f"{type(item).__name__} {quote(item)}")
         else:
             items = list(item)
             for i in range(len(items) - 1, -1, -1):
@@ -151,7 +153,7 @@ def hinge_loss(
         elif yi == -1.0:
             losses.append((margin + si).relu())
         else:
-            raise ValueError(f"{where}: target[{i}] is {yi!r}; hinge targets must be -1 or +1 "
+            raise ValueError(f"{where}: target[{i}] is {quote(yi)}; hinge targets must be -1 or +1 "
                              f"(from 0/1 labels use y * 2 - 1)")
     return _reduce(losses, reduction)
 
@@ -189,7 +191,7 @@ def bce_with_logits_loss(
     losses = []
     for i, (xi, yi) in enumerate(zip(x, y)):
         if not 0.0 <= yi <= 1.0:
-            raise ValueError(f"{where}: target[{i}] is {yi!r}; targets must be probabilities "
+            raise ValueError(f"{where}: target[{i}] is {quote(yi)}; targets must be probabilities "
                              f"in [0, 1]")
         xi = xi if isinstance(xi, Value) else Value(xi)
         if yi == 1.0:  # the usual hard labels make one term, a smaller graph
@@ -252,7 +254,7 @@ def cross_entropy_loss(
             isinstance(t, float) and t.is_integer()
         ):
             raise TypeError(f"{where}: target[{i}] must be a class index (an int), got "
-                            f"{type(t).__name__} {t!r}")
+                            f"{type(t).__name__} {quote(t)}")
         t = int(t)
         if not 0 <= t < width:
             raise ValueError(f"{where}: target[{i}] is {t}, outside the {width} classes "

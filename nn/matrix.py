@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Sequence, Union
 
 import numpy as np
 
+from ._checks import is_flag, quote
+
 if TYPE_CHECKING:  # nn.MLP is only needed by the conversions
     from .layers import MLP
 
@@ -88,7 +90,7 @@ def activate(name: str, z: np.ndarray) -> np.ndarray:
         return np.maximum(z, 0.0)
     if name == "linear":
         return z
-    raise ValueError(f"activate: unknown activation {name!r}; expected one of {ACTIVATIONS}")
+    raise ValueError(f"activate: unknown activation {quote(name)}; expected one of {ACTIVATIONS}")
 
 
 def activation_derivative(name: str, a: np.ndarray) -> np.ndarray | None:
@@ -106,7 +108,7 @@ def activation_derivative(name: str, a: np.ndarray) -> np.ndarray | None:
     if name == "linear":
         return None
     raise ValueError(
-        f"activation_derivative: unknown activation {name!r}; expected one of {ACTIVATIONS}"
+        f"activation_derivative: unknown activation {quote(name)}; expected one of {ACTIVATIONS}"
     )
 
 
@@ -115,7 +117,7 @@ def activation_derivative(name: str, a: np.ndarray) -> np.ndarray | None:
 
 def _check_reduction(where: str, reduction: str) -> None:
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
+        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {quote(reduction)}")
 
 
 def _class_targets(where: str, target: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -129,7 +131,7 @@ def _class_targets(where: str, target: np.ndarray, out: np.ndarray) -> np.ndarra
                 f"{where}: 1-d targets must be integer class indices, got dtype {target.dtype}"
             )
         if n and (target.min() < 0 or target.max() >= k):
-            raise ValueError(f"{where}: class indices must be in [0, {k}), got {target!r}")
+            raise ValueError(f"{where}: class indices must be in [0, {k}), got {quote(target)}")
         onehot = np.zeros((n, k))
         onehot[np.arange(n), target] = 1.0
         return onehot
@@ -162,6 +164,9 @@ def loss_and_grad(
         out = _as_matrix("loss " + repr(loss), out)
     if type(target) is not np.ndarray:
         target = _targets(loss, target)
+    if not out.shape[0]:  # a mean over no samples divides by zero
+        raise ValueError(f"loss {quote(loss)}: the batch is empty (0 rows); a loss needs at "
+                         f"least one sample")
     if loss == "half_sse" and (reduction is None or reduction == "sum") and (
         target.shape == out.shape
     ):  # the posts' loss summed, the per-sample loop's case: straight to it
@@ -222,7 +227,7 @@ def loss_and_grad(
         # the derivative of max(0, m) is 0 at m <= 0 (and 1 at NaN), as the engine's relu
         slope = np.where(margin <= 0.0, 0.0, 1.0)
         return float(np.sum(np.maximum(margin, 0.0))) * scale, -target * slope * scale
-    raise ValueError(f"loss_and_grad: unknown loss {loss!r}; expected one of {LOSSES}")
+    raise ValueError(f"loss_and_grad: unknown loss {quote(loss)}; expected one of {LOSSES}")
 
 
 # --- the network -----------------------------------------------------------------------------
@@ -236,17 +241,28 @@ class Gradients(NamedTuple):
     loss: float
 
 
+def _as_float64(where: str, x: object, what: str = "an array of real numbers") -> np.ndarray:
+    """x as a float64 array. Complex numbers are refused: numpy would drop their imaginary
+    parts with only a warning."""
+    if isinstance(x, np.ndarray) and x.dtype is _FLOAT64:
+        return x
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:  # ragged rows, say
+        raise TypeError(f"{where}: needs {what}, got {type(x).__name__}") from exc
+    if arr.dtype.kind == "c" or (arr.dtype.kind == "O" and any(
+            isinstance(v, (complex, np.complexfloating)) for v in arr.ravel())):
+        raise TypeError(f"{where}: needs {what}, got complex numbers (their imaginary parts "
+                        f"would be dropped); pass x.real if the real parts are what you mean")
+    try:
+        return np.asarray(arr, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{where}: needs {what}, got {type(x).__name__}") from exc
+
+
 def _as_matrix(where: str, x: object, columns: int | None = None) -> np.ndarray:
     """A 2-d float64 array (one row per sample), or a clear error."""
-    if isinstance(x, np.ndarray) and x.dtype is _FLOAT64:
-        arr = x
-    else:
-        try:
-            arr = np.asarray(x, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"{where}: needs an array of real numbers, got {type(x).__name__}"
-            ) from exc
+    arr = _as_float64(where, x)
     if arr.ndim != 2:
         raise ValueError(
             f"{where}: needs a 2-d array with one row per sample, got shape {arr.shape} "
@@ -287,20 +303,23 @@ class MatrixMLP:
     ) -> None:
         sizes = list(sizes)
         if len(sizes) < 2:
-            raise ValueError(f"MatrixMLP: sizes needs an input and at least one layer, got {sizes}")
+            raise ValueError(f"MatrixMLP: sizes needs an input and at least one layer, got "
+                             f"{quote(sizes)}")
         for s in sizes:
             if not isinstance(s, numbers.Integral) or isinstance(s, bool):
-                raise TypeError(f"MatrixMLP: sizes must be integers, got {sizes!r}")
+                raise TypeError(f"MatrixMLP: sizes must be integers, got {quote(sizes)}")
             if s < 1:
-                raise ValueError(f"MatrixMLP: every size must be >= 1, got {sizes}")
+                raise ValueError(f"MatrixMLP: every size must be >= 1, got {quote(sizes)}")
+        if not is_flag(bias):
+            raise TypeError(f"MatrixMLP: bias must be True or False, got {quote(bias)}")
         if init not in INITS:
-            raise ValueError(f"MatrixMLP: init must be one of {INITS}, got {init!r}")
+            raise ValueError(f"MatrixMLP: init must be one of {INITS}, got {quote(init)}")
         if isinstance(gain, bool) or not isinstance(gain, numbers.Real):
-            raise TypeError(f"MatrixMLP: gain must be a real number, got {gain!r}")
+            raise TypeError(f"MatrixMLP: gain must be a real number, got {quote(gain)}")
         if not (gain > 0 and math.isfinite(gain)):
-            raise ValueError(f"MatrixMLP: gain must be finite and > 0, got {gain!r}")
+            raise ValueError(f"MatrixMLP: gain must be finite and > 0, got {quote(gain)}")
         if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
-            raise TypeError(f"MatrixMLP: seed must be an integer, got {seed!r}")
+            raise TypeError(f"MatrixMLP: seed must be an integer, got {quote(seed)}")
         rng = np.random.default_rng(seed)
         weights: list[np.ndarray] = []
         biases: list[np.ndarray | None] = []
@@ -330,7 +349,7 @@ class MatrixMLP:
         for name in activations:
             if name not in ACTIVATIONS:
                 raise ValueError(
-                    f"MatrixMLP: unknown activation {name!r}; expected one of {ACTIVATIONS}"
+                    f"MatrixMLP: unknown activation {quote(name)}; expected one of {ACTIVATIONS}"
                 )
         self.weights = weights
         self.biases = biases
@@ -347,7 +366,8 @@ class MatrixMLP:
     ) -> MatrixMLP:
         """A network with these weights, each of shape (inputs, outputs) (copied, as float64).
         ``biases=None`` means no biases."""
-        ws = [np.array(w, dtype=np.float64) for w in weights]
+        where = "MatrixMLP.from_weights"
+        ws = [np.array(_as_float64(where, w)) for w in weights]
         if not ws:
             raise ValueError("MatrixMLP.from_weights: needs at least one weight matrix")
         for l, w in enumerate(ws):
@@ -372,7 +392,7 @@ class MatrixMLP:
                 if b is None:
                     bs.append(None)
                     continue
-                b = np.array(b, dtype=np.float64)
+                b = np.array(_as_float64(where, b))
                 if b.shape != (w.shape[1],):
                     raise ValueError(
                         f"MatrixMLP.from_weights: biases[{l}] must have shape ({w.shape[1]},), "
@@ -580,7 +600,7 @@ def _non_finite(where: str, value: float, X: np.ndarray, Y: ArrayLike) -> Except
 
     rows = [i for i in range(X.shape[0]) if not np.all(np.isfinite(X[i]))]
     if rows:
-        cause = f"input row {rows[0]} of the batch is {X[rows[0]].tolist()!r}"
+        cause = f"input row {rows[0]} of the batch is {quote(X[rows[0]].tolist())}"
     elif not np.all(np.isfinite(np.asarray(Y, dtype=np.float64))):
         cause = "a target is not finite"
     else:
@@ -592,9 +612,10 @@ def _non_finite(where: str, value: float, X: np.ndarray, Y: ArrayLike) -> Except
 
 def _check_lr(where: str, lr: object) -> None:
     if type(lr) is not float and (isinstance(lr, bool) or not isinstance(lr, numbers.Real)):
-        raise TypeError(f"{where}: lr must be a real number, got {type(lr).__name__} {lr!r}")
-    if not math.isfinite(lr):
-        raise ValueError(f"{where}: lr must be finite, got {lr!r}")
+        raise TypeError(f"{where}: lr must be a real number, got {type(lr).__name__} {quote(lr)}")
+    if not (math.isfinite(lr) and float(lr) >= 0.0):
+        raise ValueError(f"{where}: lr must be finite and >= 0 (a negative lr climbs the loss), "
+                         f"got {quote(lr)}")
 
 
 def _targets(loss: str, Y: ArrayLike) -> np.ndarray:
@@ -603,15 +624,10 @@ def _targets(loss: str, Y: ArrayLike) -> np.ndarray:
         arr = np.asarray(Y)
         if arr.ndim == 1:
             return arr
-        return np.asarray(arr, dtype=np.float64)
-    if isinstance(Y, np.ndarray) and Y.dtype is _FLOAT64:
+        return _as_float64("loss 'cross_entropy'", arr, "target probabilities")
+    if isinstance(Y, np.ndarray) and Y.dtype is _FLOAT64:  # the per-sample loop's case
         return Y
-    try:
-        return np.asarray(Y, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"loss {loss!r}: targets must be real numbers, got {type(Y).__name__}"
-        ) from exc
+    return _as_float64(f"loss {quote(loss)}", Y, "targets of real numbers")
 
 
 def _initial(

@@ -14,9 +14,12 @@ import numbers
 import os
 import re
 import secrets
+import stat
 from typing import Any, Iterator, Mapping, NamedTuple
 
 from autograd import Value
+
+from ._checks import names, quote
 
 __all__ = ["Module", "IncompatibleKeys", "save", "load"]
 
@@ -65,8 +68,37 @@ class Module:
                     stack.append((f"{name}.{key}" if name else key, child))
 
     def parameters(self) -> list[Value]:
-        """Every parameter, in the order of `named_parameters()`."""
+        """Every parameter, in the order of `named_parameters()`.
+
+        A subclass may override it to list its parameters itself (micrograd's way); the state
+        dict then holds what it returns too (see `state_dict`)."""
         return [p for _, p in self.named_parameters()]
+
+    def _named_state(self) -> list[tuple[str, Value]]:
+        """The (name, parameter) pairs of the state dict: `named_parameters()`, and, when a
+        subclass overrides `parameters()` (micrograd's way), every Value that list holds and
+        the attribute walk cannot reach (kept in a dict, in an object that is not a Module,
+        ...), named by its place in the list: `parameters.3`. So saving never drops a
+        parameter silently, and loading into the same class puts each one back.
+        """
+        walked = list(self.named_parameters())
+        if type(self).parameters is Module.parameters:
+            return walked
+        listed = self.parameters()
+        where = f"{type(self).__name__}.parameters()"
+        if isinstance(listed, Value) or not hasattr(listed, "__iter__"):
+            raise TypeError(f"{where} must return a list of Values, got "
+                            f"{type(listed).__name__}")
+        seen = {id(p) for _, p in walked}
+        out = walked
+        for i, p in enumerate(listed):
+            if not isinstance(p, Value):
+                raise TypeError(f"{where} must return Values; item {i} is "
+                                f"{type(p).__name__} {quote(p)}")
+            if id(p) not in seen:
+                seen.add(id(p))
+                out.append((f"parameters.{i}", p))
+        return out
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0.0 (leaves accumulate across backward passes)."""
@@ -79,8 +111,11 @@ class Module:
     # --- state ------------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, float]:
-        """Parameter name -> its current value, as PyTorch's state_dict (floats, not tensors)."""
-        return {name: p.data for name, p in self.named_parameters()}
+        """Parameter name -> its current value, as PyTorch's state_dict (floats, not tensors).
+
+        The names are `named_parameters()`'s; a module that overrides `parameters()` also saves
+        what that returns (a Value no attribute reaches is named `parameters.<index>`)."""
+        return {name: p.data for name, p in self._named_state()}
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True
@@ -96,15 +131,15 @@ class Module:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"{where}: needs a mapping of name -> number, got "
                             f"{type(state_dict).__name__}")
-        params = dict(self.named_parameters())
+        params = dict(self._named_state())
         missing = [name for name in params if name not in state_dict]
         unexpected = [str(name) for name in state_dict if name not in params]
         if strict and (missing or unexpected):
             problems = []
             if missing:
-                problems.append("missing entries " + ", ".join(repr(k) for k in missing))
+                problems.append("missing entries " + names(missing))
             if unexpected:
-                problems.append("unexpected entries " + ", ".join(repr(k) for k in unexpected))
+                problems.append("unexpected entries " + names(unexpected))
             raise ValueError(f"{where}: " + "; ".join(problems))
         values: list[tuple[Value, float]] = []
         for name, p in params.items():
@@ -115,8 +150,8 @@ class Module:
                 value, Value
             ):
                 raise TypeError(
-                    f"{where}: entry {name!r} must be a real number (each parameter is one "
-                    f"scalar), got {type(value).__name__} {value!r}"
+                    f"{where}: entry {quote(name)} must be a real number (each parameter is one "
+                    f"scalar), got {type(value).__name__} {quote(value)}"
                 )
             values.append((p, float(value)))
         for p, value in values:
@@ -124,8 +159,17 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write `state_dict()` to a JSON file (see `nn.save`)."""
-        save(self.state_dict(), path, model=repr(self))
+        """Write `state_dict()` to a JSON file (see `nn.save`).
+
+        A module with no parameters found is refused: an empty file would load into anything."""
+        state = self.state_dict()
+        if not state:
+            raise ValueError(
+                f"save: {type(self).__name__} has no parameters to save; nn.Module finds the "
+                f"Values kept as attributes (or in lists of them, or in sub-modules); keep them "
+                f"so, or override parameters() to return them"
+            )
+        save(state, path, model=repr(self))
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> IncompatibleKeys:
         """Read a JSON file written by `save` into this module's parameters."""
@@ -149,14 +193,15 @@ def save(state_dict: Mapping[str, float], path: str | os.PathLike[str], model: s
     if not isinstance(state_dict, Mapping):
         raise TypeError(f"save: needs a state dict (a mapping of name -> number, as "
                         f"model.state_dict() returns), got {type(state_dict).__name__}")
+    _check_path(path, "save")
     state: dict[str, float] = {}
     for name, value in state_dict.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"save: entry {name!r} must be a real number, got "
-                            f"{type(value).__name__} {value!r}")
+            raise TypeError(f"save: entry {quote(name)} must be a real number, got "
+                            f"{type(value).__name__} {quote(value)}")
         value = float(value)
         if not math.isfinite(value):
-            raise ValueError(f"save: entry {name!r} is {value!r}; JSON has no NaN or inf, "
+            raise ValueError(f"save: entry {quote(name)} is {value!r}; JSON has no NaN or inf, "
                              f"so a model with non-finite parameters cannot be saved")
         state[str(name)] = value
     document = {"format": FORMAT, "version": FORMAT_VERSION, "model": model, "state": state}
@@ -167,16 +212,36 @@ def save(state_dict: Mapping[str, float], path: str | os.PathLike[str], model: s
     _write_atomically(path, write)
 
 
+def _check_path(path: object, where: str) -> None:
+    """A file name (str, bytes or os.PathLike); an int would be taken by open() as a file
+    descriptor, and a bool as descriptor 0 or 1."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"{where}: path must be a file name (str or os.PathLike), got "
+                        f"{type(path).__name__} {quote(path)}")
+
+
 def _write_atomically(path: str | os.PathLike[str], write: Any) -> None:
     """Write a text file so that it is either the old file or the whole new one, never half:
     into a temporary file in the same folder (so the rename stays on one file system), then
-    `os.replace`, which is atomic. On any failure the temporary file is removed."""
-    target = os.fspath(path)
+    `os.replace`, which is atomic. On any failure the temporary file is removed.
+
+    The rename replaces the file, so what a plain `open(path, "w")` would keep is kept by hand:
+    a symlink is written through (the temporary file goes beside the file it points to, and
+    the rename lands there, so the link stays a link), and an existing file keeps its mode (a
+    0600 file stays private); a new file gets the umask's default, as open() would give it.
+    """
+    target = os.path.realpath(os.fsdecode(path))
     folder, name = os.path.split(target)
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
     temporary = os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     # os.open with mode 0o666, as open() would: the umask applies, unlike tempfile's 0o600.
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
+        if mode is not None:
+            os.chmod(temporary, mode)
         with open(fd, "w", encoding="utf-8") as f:
             write(f)
             f.flush()
@@ -210,29 +275,51 @@ _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def load(path: str | os.PathLike[str]) -> dict[str, float]:
-    """Read a state dict written by `save`; a file of another format is a `ValueError`."""
+    """Read a state dict written by `save`; a file of another format is a `ValueError`.
+
+    Every entry must be what `save` writes: a finite number. Python's JSON reader also takes
+    `NaN`, `Infinity` and numbers too large for a float (1e400 reads as inf), none of which
+    `save` would write; each is refused naming the file and the entry.
+    """
+    _check_path(path, "load")
+    shown = quote(os.fspath(path))
     with open(path, encoding="utf-8") as f:
         try:
             text = f.read()
         except UnicodeDecodeError as e:
-            raise ValueError(f"load: {os.fspath(path)!r} is not a UTF-8 text file ({e})") from None
+            raise ValueError(f"load: {shown} is not a UTF-8 text file ({e})") from None
     depth = _nesting(text)
     if depth > MAX_NESTING:
-        raise ValueError(f"load: {os.fspath(path)!r} is not a chainrule state dict (its JSON "
+        raise ValueError(f"load: {shown} is not a chainrule state dict (its JSON "
                          f"is nested {depth} levels deep; a state dict has 2)")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as e:
-        raise ValueError(f"load: {os.fspath(path)!r} is not JSON ({e})") from None
+        raise ValueError(f"load: {shown} is not JSON ({e})") from None
     except RecursionError:  # pragma: no cover - _nesting stops every file deep enough for this
-        raise ValueError(f"load: {os.fspath(path)!r} is nested too deeply to be a chainrule "
+        raise ValueError(f"load: {shown} is nested too deeply to be a chainrule "
                          f"state dict") from None
     if (not isinstance(document, dict) or document.get("format") != FORMAT
             or not isinstance(document.get("state"), dict)):
-        raise ValueError(f"load: {os.fspath(path)!r} is not a chainrule state dict (expected a "
+        raise ValueError(f"load: {shown} is not a chainrule state dict (expected a "
                          f"JSON object with \"format\": {FORMAT!r} and a \"state\" object)")
-    if document.get("version") != FORMAT_VERSION:
-        raise ValueError(f"load: {os.fspath(path)!r} has format version "
-                         f"{document.get('version')!r}; this chainrule reads version "
-                         f"{FORMAT_VERSION}")
-    return dict(document["state"])
+    version = document.get("version")
+    # type() and not ==: true == 1 and 1.0 == 1 in Python, but neither is what save writes
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise ValueError(f"load: {shown} has format version {quote(version)} (key "
+                         f"\"version\"); this chainrule reads version {FORMAT_VERSION}")
+    state: dict[str, float] = {}
+    for key, value in document["state"].items():
+        if type(value) is not float and type(value) is not int:
+            raise ValueError(f"load: {shown} entry {quote(key)} is {type(value).__name__} "
+                             f"{quote(value)}, not a number; each parameter is one number")
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            number = math.inf
+        if not math.isfinite(number):
+            raise ValueError(f"load: {shown} entry {quote(key)} is {quote(value)}, not a finite "
+                             f"number (save never writes NaN or inf); the file is damaged or "
+                             f"was written by hand")
+        state[key] = number
+    return state

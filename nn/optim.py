@@ -12,7 +12,10 @@ to about 1e-14 relative (tests/nn/test_torch_parity.py holds them to 1e-12).
 
 Like PyTorch, an optimizer keeps `param_groups` (dicts holding "params" and the
 hyper-parameters; pass a list of dicts to give groups their own settings) and per-parameter
-`state`. Bad hyper-parameters are refused when the optimizer is built, not at the first step.
+`state`. Bad hyper-parameters are refused when the optimizer is built, not at the first step;
+unlike PyTorch, that includes `eps=0` for Adam, AdamW and RMSprop, whose update would be 0 / 0
+(NaN) at the first zero gradient. numpy scalars are taken as Python's (np.float64, np.int64,
+np.bool_ for the flags).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import numbers
 from typing import Any, Callable, Iterable
 
 from autograd import Value
+
+from ._checks import is_flag, names, quote
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adam", "AdamW",
@@ -34,7 +39,7 @@ _sqrt = math.sqrt
 def _real(value: object, where: str, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or isinstance(value, Value):
         raise TypeError(f"{where}: {name} must be a real number, got {type(value).__name__} "
-                        f"{value!r}")
+                        f"{quote(value)}")
     value = float(value)
     if math.isnan(value):
         raise ValueError(f"{where}: {name} must be a number, got nan")
@@ -48,10 +53,18 @@ def _at_least_zero(group: dict[str, Any], where: str, name: str) -> None:
     group[name] = value
 
 
+def _above_zero(group: dict[str, Any], where: str, name: str, why: str) -> None:
+    value = _real(group[name], where, name)
+    if not value > 0.0:
+        raise ValueError(f"{where}: {name} must be > 0 ({why}), got {value!r}")
+    group[name] = value
+
+
 def _flag(group: dict[str, Any], where: str, name: str) -> None:
-    if not isinstance(group[name], bool):
+    if not is_flag(group[name]):
         raise TypeError(f"{where}: {name} must be True or False, got "
-                        f"{type(group[name]).__name__} {group[name]!r}")
+                        f"{type(group[name]).__name__} {quote(group[name])}")
+    group[name] = bool(group[name])  # np.True_ too, stored as Python's
 
 
 def _in_unit_interval(value: object, where: str, name: str) -> float:
@@ -60,6 +73,10 @@ def _in_unit_interval(value: object, where: str, name: str) -> float:
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{where}: {name} must be in [0, 1), got {value!r}")
     return value
+
+
+# Adam and RMSprop divide by sqrt(v) + eps, and v is 0 while every gradient so far was 0.
+_EPS_WHY = "the update divides by sqrt(v) + eps, and v is 0 after zero gradients"
 
 
 class Optimizer:
@@ -95,7 +112,7 @@ class Optimizer:
                             f"got {type(group).__name__}")
         unknown = sorted(set(group) - set(self.defaults) - {"params", "initial_lr"})
         if unknown:
-            raise ValueError(f"{where}: unknown setting(s) {', '.join(map(repr, unknown))} in a "
+            raise ValueError(f"{where}: unknown setting(s) {names(unknown)} in a "
                              f"parameter group; known: {', '.join(sorted(self.defaults))}")
         params = group["params"]
         params = [params] if isinstance(params, Value) else list(params)
@@ -105,8 +122,8 @@ class Optimizer:
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         for i, p in enumerate(params):
             if not isinstance(p, Value):
-                raise TypeError(f"{where}: params[{i}] is a {type(p).__name__} ({p!r}), not a "
-                                f"Value; an optimizer updates Values")
+                raise TypeError(f"{where}: params[{i}] is a {type(p).__name__} ({quote(p)}), "
+                                f"not a Value; an optimizer updates Values")
             if id(p) in seen:
                 raise ValueError(f"{where}: params[{i}] ({p!r}) appears twice; it would be "
                                  f"updated twice per step")
@@ -234,7 +251,7 @@ class RMSprop(Optimizer):
     def _check(self, group: dict[str, Any], where: str) -> None:
         super()._check(group, where)
         group["alpha"] = _in_unit_interval(group["alpha"], where, "alpha")
-        _at_least_zero(group, where, "eps")
+        _above_zero(group, where, "eps", _EPS_WHY)
         _at_least_zero(group, where, "weight_decay")
         _at_least_zero(group, where, "momentum")
         _flag(group, where, "centered")
@@ -304,11 +321,13 @@ class Adam(Optimizer):
     def _check(self, group: dict[str, Any], where: str) -> None:
         super()._check(group, where)
         betas = group["betas"]
+        if hasattr(betas, "tolist") and not isinstance(betas, (tuple, list)):
+            betas = betas.tolist()  # a numpy pair
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"{where}: betas must be a pair (beta1, beta2), got {betas!r}")
+            raise TypeError(f"{where}: betas must be a pair (beta1, beta2), got {quote(betas)}")
         group["betas"] = (_in_unit_interval(betas[0], where, "betas[0]"),
                           _in_unit_interval(betas[1], where, "betas[1]"))
-        _at_least_zero(group, where, "eps")
+        _above_zero(group, where, "eps", _EPS_WHY)
         _at_least_zero(group, where, "weight_decay")
         _flag(group, where, "amsgrad")
         _flag(group, where, "maximize")
@@ -397,7 +416,7 @@ class LRScheduler:
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) or (
             last_epoch < -1
         ):
-            raise ValueError(f"{where}: last_epoch must be an int >= -1, got {last_epoch!r}")
+            raise ValueError(f"{where}: last_epoch must be an int >= -1, got {quote(last_epoch)}")
         self.optimizer = optimizer
         for group in optimizer.param_groups:
             if last_epoch == -1:
@@ -415,9 +434,26 @@ class LRScheduler:
     def step(self) -> None:
         """Advance one epoch and set every group's lr."""
         self.last_epoch += 1
-        for group, base_lr in zip(self.optimizer.param_groups, self.base_lrs):
-            group["lr"] = self.lr_at(base_lr, self.last_epoch)
+        lrs = [self._lr(base_lr, self.last_epoch) for base_lr in self.base_lrs]
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _lr(self, base_lr: float, epoch: int) -> float:
+        """lr_at, refused when it is no longer a float: gamma > 1 grows the lr without bound,
+        and a step with an infinite lr would turn every weight into inf or NaN."""
+        where = type(self).__name__
+        try:
+            lr = self.lr_at(base_lr, epoch)
+        except OverflowError:
+            lr = math.inf
+        if not math.isfinite(lr):
+            raise OverflowError(
+                f"{where}: at epoch {epoch} the lr grows past the largest float (initial lr "
+                f"{base_lr!r}, gamma {getattr(self, 'gamma', None)!r}); a gamma above 1 grows "
+                f"the lr without bound: use gamma <= 1 or fewer epochs"
+            )
+        return float(lr)
 
     def get_last_lr(self) -> list[float]:
         return list(self._last_lr)
@@ -435,7 +471,7 @@ class StepLR(LRScheduler):
         if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral):
             raise TypeError(f"{where}: step_size must be an int, got {type(step_size).__name__}")
         if step_size < 1:
-            raise ValueError(f"{where}: step_size must be >= 1, got {step_size!r}")
+            raise ValueError(f"{where}: step_size must be >= 1, got {quote(step_size)}")
         self.step_size = int(step_size)
         self.gamma = _gamma(gamma, where)
         super().__init__(optimizer, last_epoch)
@@ -480,7 +516,7 @@ class LinearLR(LRScheduler):
             raise TypeError(f"{where}: total_iters must be an int, got "
                             f"{type(total_iters).__name__}")
         if total_iters < 1:
-            raise ValueError(f"{where}: total_iters must be >= 1, got {total_iters!r}")
+            raise ValueError(f"{where}: total_iters must be >= 1, got {quote(total_iters)}")
         self.start_factor, self.end_factor, self.total_iters = start, end, int(total_iters)
         super().__init__(optimizer, last_epoch)
 

@@ -18,6 +18,7 @@ import autograd
 from autograd import Value
 
 from . import losses as _losses
+from ._checks import quote
 from .module import Module
 from .optim import LRScheduler, Optimizer
 
@@ -62,8 +63,8 @@ def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
         flat = _flat_target(t, i)
         if len(row) == 1:
             if len(flat) != 1:
-                raise ValueError(f"accuracy: sample {i} has one score but its target {t!r} has "
-                                 f"{len(flat)} numbers; accuracy needs one target per score")
+                raise ValueError(f"accuracy: sample {i} has one score but its target {quote(t)} "
+                                 f"has {len(flat)} numbers; accuracy needs one target per score")
             right += (row[0] > threshold) == (flat[0] > 0.0)
         elif len(flat) == len(row):
             right += _argmax(row) == _argmax(flat)
@@ -71,9 +72,9 @@ def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
             right += _argmax(row) == int(flat[0])
         else:
             raise ValueError(
-                f"accuracy: sample {i} has {len(row)} scores but its target is {t!r}; accuracy "
-                f"needs a class index (0 to {len(row) - 1}) or a row of {len(row)} numbers "
-                f"(one-hot); pass metrics=() to train without it"
+                f"accuracy: sample {i} has {len(row)} scores but its target is {quote(t)}; "
+                f"accuracy needs a class index (0 to {len(row) - 1}) or a row of {len(row)} "
+                f"numbers (one-hot); pass metrics=() to train without it"
             )
     return right / len(rows)
 
@@ -96,7 +97,7 @@ def _flat_target(t: Any, i: int) -> list[float]:
             stack.extend(reversed(item))
         else:
             raise TypeError(f"accuracy: target {i} must be a number or a list of numbers, got "
-                            f"{type(item).__name__} {item!r}")
+                            f"{type(item).__name__} {quote(item)}")
     return out
 
 
@@ -108,7 +109,7 @@ def _check_finite(rows: list[list[Any]], targets: list[Any], where: str) -> None
             number = x.data if isinstance(x, Value) else x
             if not isinstance(number, numbers.Real):
                 raise TypeError(f"{where}: X[{i}][{j}] must be a number, got "
-                                f"{type(x).__name__} {x!r}")
+                                f"{type(x).__name__} {quote(x)}")
             if not math.isfinite(number):
                 raise ValueError(
                     f"{where}: input row {i} holds {float(number)!r} (column {j}); every input "
@@ -148,6 +149,14 @@ class History:
     def epochs(self) -> int:
         return len(self.loss)
 
+    def __repr__(self) -> str:
+        """Short, whatever the length of training: the epoch and step counts, the names it
+        holds and each one's last value (the lists themselves are history.loss, ...)."""
+        last = {"loss": self.loss, **self.metrics, "lr": self.lr}
+        shown = ", ".join(f"{name}={values[-1]:.6g}" for name, values in last.items() if values)
+        return (f"History(epochs={self.epochs}, steps={len(self.step_loss)}"
+                + (f", last: {shown}" if shown else "") + ")")
+
     def __getitem__(self, name: str) -> list[float]:
         """history["loss"], history["accuracy"], history["lr"], as Keras' history.history."""
         if name in ("loss", "lr", "step_loss"):
@@ -155,7 +164,7 @@ class History:
             return values
         if name in self.metrics:
             return self.metrics[name]
-        raise KeyError(f"History: no {name!r}; it has loss, lr, step_loss"
+        raise KeyError(f"History: no {quote(name)}; it has loss, lr, step_loss"
                        + "".join(f", {m}" for m in self.metrics))
 
 
@@ -226,13 +235,15 @@ def fit(
 
     Each step: forward, loss, optimizer.zero_grad(), backward(), optimizer.step(). A loss that
     is NaN or infinite raises `NonFiniteLossError` naming the epoch and step, before backward.
+    An optimizer that updates none of the model's parameters (built for another model) is a
+    `ValueError`: it would train nothing.
     """
     where = "fit"
     if not isinstance(model, Module):
         raise TypeError(f"{where}: model must be an nn.Module, got {type(model).__name__}")
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"{where}: unknown loss {loss!r}; known: "
+            raise ValueError(f"{where}: unknown loss {quote(loss)}; known: "
                              f"{', '.join(map(repr, LOSSES))}, or pass a function")
         loss = LOSSES[loss]
     if not callable(loss):
@@ -241,21 +252,26 @@ def fit(
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{where}: optimizer must be an nn.optim Optimizer, got "
                         f"{type(optimizer).__name__}")
+    _check_optimizer_owns(model, optimizer, where)
     if scheduler is not None and not isinstance(scheduler, LRScheduler):
         raise TypeError(f"{where}: scheduler must be an nn.optim LRScheduler or None, got "
                         f"{type(scheduler).__name__}")
+    if scheduler is not None and scheduler.optimizer is not optimizer:
+        raise ValueError(f"{where}: the scheduler sets the lr of another optimizer (built before "
+                         f"this one was made again); build it from this one: "
+                         f"{type(scheduler).__name__}(optimizer, ...)")
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
-        raise ValueError(f"{where}: epochs must be an int >= 1, got {epochs!r}")
+        raise ValueError(f"{where}: epochs must be an int >= 1, got {quote(epochs)}")
     if batch_size is not None and (
         isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
         or batch_size < 1
     ):
         raise ValueError(f"{where}: batch_size must be None (full batch) or an int >= 1, got "
-                         f"{batch_size!r}")
+                         f"{quote(batch_size)}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"{where}: seed must be an int, got {type(seed).__name__}")
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0.0:
-        raise ValueError(f"{where}: l2 must be a number >= 0, got {l2!r}")
+        raise ValueError(f"{where}: l2 must be a number >= 0, got {quote(l2)}")
     if isinstance(metrics, Mapping):
         metric_fns = dict(metrics)
     else:
@@ -363,6 +379,20 @@ def fit(
         if bar is not None:
             bar.close()
     return history
+
+
+def _check_optimizer_owns(model: Module, optimizer: Optimizer, where: str) -> None:
+    """Refuse an optimizer that updates none of the model's parameters (by identity): it was
+    built for another model, as when a notebook's model cell is re-run and the optimizer's is
+    not, and every step would leave the model as it is. An optimizer over some of them
+    (the others frozen) is fine."""
+    mine = {id(p) for p in model.parameters()}
+    if not any(id(p) in mine for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError(
+            f"{where}: the optimizer updates none of this model's parameters (it was built for "
+            f"another model, or before the model was made again); build it from this one: "
+            f"{type(optimizer).__name__}(model.parameters(), ...)"
+        )
 
 
 def _progress_bar(epochs: int) -> Any:

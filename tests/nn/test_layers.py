@@ -236,3 +236,17 @@ def test_bad_construction_arguments():
         nn.MLP(2, [3], seed="1")
     with pytest.raises(TypeError, match="bias must be True or False"):
         nn.Layer(2, 3, bias=1)
+
+
+def test_numpy_flags_and_widths_are_taken_as_python_ones():
+    np = pytest.importorskip("numpy")
+    layer = nn.Layer(2, 3, bias=np.bool_(False), seed=np.int64(1))
+    assert all(n.b is None for n in layer.neurons)
+    assert nn.Neuron(2, bias=np.True_).b is not None
+    model = nn.MLP(np.int64(2), np.array([3, 1]), seed=np.int64(5))
+    assert repr(model) == repr(nn.MLP(2, [3, 1], seed=5))
+    assert model.state_dict() == nn.MLP(2, [3, 1], seed=5).state_dict()
+    with pytest.raises(TypeError, match="MLP: nouts\\[0\\] must be an int, got bool_? "):
+        nn.MLP(2, np.array([True, True]))
+    with pytest.raises(TypeError, match="Layer: bias must be True or False, got int"):
+        nn.Layer(2, 3, bias=np.int64(1))

@@ -626,3 +626,63 @@ def test_import_stays_light():
             " & set(sys.modules); print(sorted(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- issue 16, item 18: bad batches and learning rates ----------------------------------------
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("reduction", [None, "mean", "sum"])
+def test_an_empty_batch_is_refused(loss, reduction):
+    net = MatrixMLP([2, 3, 2], seed=1)
+    X = np.zeros((0, 2))
+    Y = np.zeros(0, dtype=np.int64) if loss == "cross_entropy" else np.zeros((0, 2))
+    before = [w.copy() for w in net.weights]
+    for call in (net.train_step, net.backward, net.loss):
+        args = (X, Y, 0.1) if call == net.train_step else (X, Y)
+        with pytest.raises(ValueError, match=rf"loss '{loss}': the batch is empty \(0 rows\)"):
+            call(*args, loss=loss, reduction=reduction)
+    assert all(np.array_equal(w, b) for w, b in zip(net.weights, before))
+    assert net(X).shape == (0, 2)  # the forward pass of no rows is no rows
+
+
+@pytest.mark.parametrize("lr", [-1.0, -1e-300, np.float64(-0.5), -1])
+def test_a_negative_lr_is_refused(lr):
+    net = MatrixMLP([2, 2], seed=1)
+    X, Y = np.ones((1, 2)), np.zeros((1, 2))
+    with pytest.raises(ValueError, match=r"train_step: lr must be finite and >= 0 \(a negative "
+                                         r"lr climbs the loss\), got "):
+        net.train_step(X, Y, lr)
+    net.backward(X, Y)
+    with pytest.raises(ValueError, match=r"sgd_step: lr must be finite and >= 0"):
+        net.sgd_step(lr)
+    before = net.copy()
+    net.train_step(X, Y, 0.0)  # lr 0 is allowed: nothing moves
+    assert all(np.array_equal(a, b) for a, b in zip(net.weights, before.weights))
+
+
+def test_complex_input_is_refused_not_cut_to_its_real_part():
+    net = MatrixMLP([2, 2], seed=1)
+    for X in (np.array([[1 + 2j, 0j]]), [[1 + 2j, 0.0]], np.array([[1.0, 2.0]], dtype=np.complex64),
+              np.array([[1.0, np.complex128(1j)]], dtype=object)):
+        with pytest.raises(TypeError, match=r"MatrixMLP.forward: needs an array of real numbers, "
+                                            r"got complex numbers .*pass x.real"):
+            net(X)
+    with pytest.raises(TypeError, match=r"loss 'mse': needs targets of real numbers, got complex"):
+        net.train_step(np.ones((1, 2)), np.array([[1j, 0.0]]), 0.1)
+    with pytest.raises(TypeError, match=r"loss 'cross_entropy': needs target probabilities, got "
+                                        r"complex"):
+        net.loss(np.ones((1, 2)), np.array([[1j, 0.0]]), loss="cross_entropy")
+    with pytest.raises(TypeError, match=r"MatrixMLP.from_weights: needs an array of real "
+                                        r"numbers, got complex"):
+        MatrixMLP.from_weights([np.eye(2) * 1j])
+
+
+def test_numpy_scalars_for_sizes_seed_bias_and_lr():
+    net = MatrixMLP(np.array([2, 3]), seed=np.int64(4), gain=np.float32(2.0), bias=np.bool_(False),
+                    init="xavier")
+    assert net.biases == [None] and net.sizes == [2, 3]
+    with pytest.raises(TypeError, match="MatrixMLP: bias must be True or False, got 'no'"):
+        MatrixMLP([2, 3], bias="no")  # type: ignore[arg-type]
+    net.train_step(np.ones((1, 2)), np.zeros((1, 3)), np.float32(0.1))
+    net.train_step(np.ones((1, 2)), np.zeros((1, 3)), np.int64(0))

@@ -214,7 +214,7 @@ def test_rmsprop_alpha_outside_0_1(alpha):
 
 def test_other_bad_hyper_parameters():
     p = [Value(1.0)]
-    with pytest.raises(ValueError, match="RMSprop: eps must be >= 0, got -1e-08"):
+    with pytest.raises(ValueError, match=r"RMSprop: eps must be > 0 \(.*\), got -1e-08"):
         RMSprop(p, eps=-1e-8)
     with pytest.raises(ValueError, match="RMSprop: momentum must be >= 0"):
         RMSprop(p, momentum=-0.5)
@@ -281,3 +281,63 @@ def test_bad_schedules():
         LinearLR(opt, end_factor=2.0)
     with pytest.raises(ValueError, match="LinearLR: total_iters must be >= 1, got 0"):
         LinearLR(opt, total_iters=0)
+
+
+# --- issue 16, item 18 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [Adam, AdamW, RMSprop])
+@pytest.mark.parametrize("eps", [0.0, -0.0, -1e-8])
+def test_eps_must_be_positive(cls, eps):
+    # eps = 0 would divide 0 by 0 at the first zero gradient
+    with pytest.raises(ValueError, match=rf"^{cls.__name__}: eps must be > 0 \(the update "
+                                         rf"divides by sqrt\(v\) \+ eps.*\), got -?[0-9.e-]+$"):
+        cls([Value(1.0)], eps=eps)
+    a = Value(1.0)
+    opt = cls([a], eps=1e-300)  # the tiniest eps keeps a zero gradient a zero step
+    a.grad = 0.0
+    opt.step()
+    assert a.data == (1.0 if cls is not AdamW else 1.0 * (1 - 1e-3 * 1e-2))
+
+
+@pytest.mark.parametrize("make, lr, epochs", [
+    (lambda opt: ExponentialLR(opt, gamma=2.0), 0.5, 1100),  # 2.0 ** 1100: Python's OverflowError
+    (lambda opt: ExponentialLR(opt, gamma=10.0), 1e10, 300),  # 1e10 * 1e300: inf, no error
+    (lambda opt: StepLR(opt, step_size=2, gamma=1e10), 0.5, 80),
+])
+def test_a_schedule_whose_lr_outgrows_a_float_says_so(make, lr, epochs):
+    opt = SGD([Value(1.0)], lr=lr)
+    scheduler = make(opt)
+    with pytest.raises(OverflowError, match=rf"^{type(scheduler).__name__}: at epoch \d+ the lr "
+                                            rf"grows past the largest float \(initial lr {lr!r}, "
+                                            r"gamma .*\); a gamma above 1"):
+        for _ in range(epochs):
+            scheduler.step()
+    assert math.isfinite(opt.param_groups[0]["lr"])  # the last lr set is still a number
+    # gamma < 1 only shrinks it, to 0.0 at worst, and never fails
+    small = ExponentialLR(SGD([Value(1.0)], lr=0.5), gamma=0.5)
+    for _ in range(1200):
+        small.step()
+    assert small.get_last_lr() == [0.0]
+
+
+def test_numpy_scalars_are_taken_where_python_ones_are():
+    np = pytest.importorskip("numpy")
+    p = [Value(1.0)]
+    sgd = SGD(p, lr=np.float64(0.1), momentum=np.float32(0.5), nesterov=np.bool_(True),
+              maximize=np.False_)
+    group = sgd.param_groups[0]
+    assert group["nesterov"] is True and group["maximize"] is False
+    assert type(group["lr"]) is float and group["momentum"] == 0.5
+    adam = Adam(p, betas=np.array([0.8, 0.9]), eps=np.float64(1e-6), amsgrad=np.True_)
+    assert adam.param_groups[0]["betas"] == (0.8, 0.9)
+    assert adam.param_groups[0]["amsgrad"] is True
+    assert RMSprop(p, centered=np.bool_(True)).param_groups[0]["centered"] is True
+    StepLR(SGD(p, lr=1.0), step_size=np.int64(2), gamma=np.float64(0.5),
+           last_epoch=np.int64(-1))
+    LinearLR(SGD(p, lr=1.0), total_iters=np.int64(3))
+    # a numpy bool is still no number, as a Python bool is not
+    with pytest.raises(TypeError, match="SGD: lr must be a real number, got bool"):
+        SGD(p, lr=np.True_)
+    with pytest.raises(TypeError, match="Adam: amsgrad must be True or False, got int"):
+        Adam(p, amsgrad=np.int64(1))

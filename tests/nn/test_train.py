@@ -173,3 +173,41 @@ def test_values_are_not_accepted_as_rows_by_mistake():
     model, opt = setup()
     with pytest.raises(TypeError, match=r"fit: X\[0\] must be a row of numbers, got Value"):
         nn.fit(model, [Value(1.0)], [1], loss="hinge", optimizer=opt, progress=False)
+
+
+def test_an_optimizer_built_for_another_model_is_refused():
+    # The notebook classic: the model cell is run again, the optimizer's cell is not.
+    model, opt = setup()
+    model = nn.MLP(2, [4, 1], seed=3)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"^fit: the optimizer updates none of this model's "
+                                         r"parameters .*: SGD\(model.parameters\(\), \.\.\.\)$"):
+        nn.fit(model, X, Y, "hinge", opt, epochs=2, progress=False)
+    assert model.state_dict() == before
+    # an optimizer over part of the model (the rest frozen) is fine, and trains that part only
+    last = model.layers[-1].parameters()
+    nn.fit(model, X, Y, "hinge", nn.SGD(last, lr=0.1), epochs=2, progress=False)
+    after = model.state_dict()
+    names = {name for name, p in model.named_parameters() if any(p is q for q in last)}
+    assert all(after[k] == before[k] for k in before if k not in names)
+    assert any(after[k] != before[k] for k in names)
+
+
+def test_a_scheduler_built_for_another_optimizer_is_refused():
+    model, old = setup()
+    scheduler = nn.StepLR(old, step_size=1, gamma=0.5)
+    opt = nn.SGD(model.parameters(), lr=0.1)  # the optimizer's cell run again, not the schedule's
+    with pytest.raises(ValueError, match=r"^fit: the scheduler sets the lr of another optimizer "
+                                         r".*: StepLR\(optimizer, \.\.\.\)$"):
+        nn.fit(model, X, Y, "hinge", opt, epochs=2, scheduler=scheduler, progress=False)
+
+
+def test_history_repr_is_short():
+    model, opt = setup()
+    assert repr(nn.History()) == "History(epochs=0, steps=0)"
+    history = nn.fit(model, X, Y, "hinge", opt, epochs=300, batch_size=2, progress=False)
+    text = repr(history)
+    assert len(text) < 150, text
+    assert text == (f"History(epochs=300, steps=1200, last: loss={history.loss[-1]:.6g}, "
+                    f"accuracy={history['accuracy'][-1]:.6g}, lr=0.1)")
+    assert str(history) == text
