@@ -23,7 +23,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-import nn.cli
+import chainrule.cli
 from autograd import CATALOGUE, topo_order, trace_backward
 from autograd.explain import _names
 from autograd.page import to_html
@@ -120,7 +120,7 @@ def g_name(name: str) -> str:
 
 def test_worked_example_step_by_step(browser, tmp_path):
     path = tmp_path / "worked.html"
-    assert nn.cli.main(["graph", "--html", str(path), "--highlight", "w35",
+    assert chainrule.cli.main(["graph", "--html", str(path), "--highlight", "w35",
                         "--local-grads"]) == 0
     browser.get(path.as_uri())
     root = forward(START).error

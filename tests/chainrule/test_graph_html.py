@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-import nn.cli
+import chainrule.cli
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None,
@@ -19,7 +19,7 @@ needs_dot = pytest.mark.skipif(
 @needs_dot
 def test_writes_the_page(tmp_path, capsys):
     out = tmp_path / "worked.html"
-    assert nn.cli.main(["graph", "--html", str(out), "--highlight", "w35", "--local-grads"]) == 0
+    assert chainrule.cli.main(["graph", "--html", str(out), "--highlight", "w35", "--local-grads"]) == 0
     said = capsys.readouterr().out
     assert said.startswith(f"wrote {out}: 26 Values, 27 chain-rule updates; open it in a browser")
     assert out.as_uri() in said
@@ -31,14 +31,14 @@ def test_writes_the_page(tmp_path, capsys):
     w35 = next(n for n in data["nodes"] if n["name"] == "w35")
     assert w35["gradRepr"] == "0.027674034938717867"
     assert "<B>const" not in text  # constants folded, as for --out; --show-constants draws them
-    assert nn.cli.main(["graph", "--html", str(out), "--show-constants"]) == 0
+    assert chainrule.cli.main(["graph", "--html", str(out), "--show-constants"]) == 0
     assert out.read_text(encoding="utf-8").count('class="node value') == 26
 
 
 def test_out_or_html_but_not_both(tmp_path, capsys):
     for argv in (["graph"], ["graph", "--out", "a.gv", "--html", "a.html"]):
         with pytest.raises(SystemExit) as info:
-            nn.cli.main(argv)
+            chainrule.cli.main(argv)
         assert info.value.code == 2
     err = capsys.readouterr().err
     assert "one of the arguments --out --html is required" in err
