@@ -122,7 +122,7 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
             ])
         nodes.append({
             "name": names[node], "d": _d(names[node]), "g": _g(names[node]),
-            "label": node.label, "kind": kind,
+            "label": printable(node.label), "kind": kind,
             "formula": formula,
             "data": n(node.data), "dataRepr": repr(node.data),
             "grad": n(trace.grads[i]), "gradRepr": repr(trace.grads[i]),
