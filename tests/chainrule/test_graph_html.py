@@ -43,3 +43,17 @@ def test_out_or_html_but_not_both(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "one of the arguments --out --html is required" in err
     assert "--html: not allowed with argument --out" in err
+
+
+@needs_dot
+def test_rankdir_reaches_the_page(tmp_path, capsys):
+    sizes = {}
+    for rankdir in ("LR", "TB"):
+        out = tmp_path / f"{rankdir}.html"
+        assert chainrule.cli.main(["graph", "--html", str(out), "--rankdir", rankdir]) == 0
+        svg = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
+                        out.read_text(encoding="utf-8"))
+        sizes[rankdir] = (float(svg.group(1)), float(svg.group(2)))
+    capsys.readouterr()
+    (lr_width, lr_height), (tb_width, tb_height) = sizes["LR"], sizes["TB"]
+    assert tb_width < lr_width / 2 and tb_height > 2 * lr_height  # drawn top to bottom
