@@ -45,7 +45,8 @@ def _tooltip(text: str) -> str:
     """Hover text for dot: backslashes doubled (dot expands \\N, \\G in it), never HTML."""
     import graphviz
 
-    return graphviz.nohtml(text.replace("\\", "\\\\"))
+    tip: str = graphviz.nohtml(text.replace("\\", "\\\\"))
+    return tip
 
 
 def _num(x: float, digits: int) -> str:

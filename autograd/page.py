@@ -252,7 +252,7 @@ First the forward pass fills in each Value's data in topological order; then
 engine performs them. A node is <span class="key complete">complete</span> once every use of it
 has passed its gradient back. Numbers to 4 significant digits; hover a box, or open the table
 below, for all of them. The picture starts fitted to the window's width (never enlarged);
-&minus; and + (or the keys - and +) zoom, Fit width (or 0) fits it again.</p>
+&minus; and + (or the keys - and +) zoom, Fit (or 0) fits it again.</p>
 <div class="controls">
 <button type="button" id="reset" title="back to the start (Home)">Reset</button>
 <button type="button" id="prev" title="one step back (&larr;)">&larr; Prev</button>
@@ -261,7 +261,7 @@ below, for all of them. The picture starts fitted to the window's width (never e
 <span id="counter"></span>
 <span class="zoom">
 <button type="button" id="zoom-out" title="smaller (-)">&minus;</button>
-<button type="button" id="fit" title="fit the picture to the width of the window (0)">Fit width</button>
+<button type="button" id="fit" title="fit the picture to the window's width (0)">Fit</button>
 <button type="button" id="zoom-in" title="larger (+)">+</button>
 <span id="zoom-level"></span>
 </span>

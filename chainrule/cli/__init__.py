@@ -75,7 +75,3 @@ def _prog(args: argparse.Namespace) -> str:
     """`chainrule demo moons`, from the subcommands that were chosen."""
     words = [args.command] + ([args.demo] if getattr(args, "demo", None) else [])
     return " ".join(["chainrule", *words])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

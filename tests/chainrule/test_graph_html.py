@@ -19,7 +19,8 @@ needs_dot = pytest.mark.skipif(
 @needs_dot
 def test_writes_the_page(tmp_path, capsys):
     out = tmp_path / "worked.html"
-    assert chainrule.cli.main(["graph", "--html", str(out), "--highlight", "w35", "--local-grads"]) == 0
+    argv = ["graph", "--html", str(out), "--highlight", "w35", "--local-grads"]
+    assert chainrule.cli.main(argv) == 0
     said = capsys.readouterr().out
     assert said.startswith(f"wrote {out}: 26 Values, 27 chain-rule updates; open it in a browser")
     assert out.as_uri() in said
