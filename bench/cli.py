@@ -5,7 +5,9 @@ Every contender is started `--repeats` times, the contenders taking turns (so a 
 the machine falls on all of them alike); the figure is the median wall-clock time of one start,
 from spawning the process to its exit. The target (issue 18): `chainrule --help` within 2.5x of
 `import autograd`.
-Run by hand:  python bench/cli.py [--repeats N]
+Run by hand:  python bench/cli.py [--repeats N] [--before CHECKOUT]
+  --before CHECKOUT adds `chainrule --help` of another checkout (e.g. the main branch, whose
+  command imported numpy and the demos before parsing a flag), run with PYTHONPATH=CHECKOUT.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ TARGET = 2.5
 
 
 def contenders() -> dict[str, list[str]]:
+    """name: argv (with PYTHONPATH=..., for --before, as its first item)."""
     py = sys.executable
     script = shutil.which("chainrule", path=str(Path(py).parent)) or shutil.which("chainrule")
     found = {
@@ -37,17 +40,27 @@ def contenders() -> dict[str, list[str]]:
 
 
 def time_once(argv: list[str]) -> float:
+    env = None
+    if argv[0].startswith("PYTHONPATH="):
+        env = dict(os.environ, PYTHONPATH=argv[0].split("=", 1)[1])
+        argv = argv[1:]
     start = time.perf_counter()
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                   cwd=os.path.dirname(os.path.abspath(__file__)))
+                   cwd=os.path.dirname(os.path.abspath(__file__)), env=env)
     return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--before", metavar="CHECKOUT",
+                        help="also time `python -m chainrule --help` of this checkout")
     args = parser.parse_args(argv)
     runs = contenders()
+    if args.before:
+        runs["before: python -m chainrule --help"] = [
+            f"PYTHONPATH={os.path.abspath(args.before)}", sys.executable, "-m", "chainrule",
+            "--help"]
     for cmd in runs.values():  # warm the file cache and the bytecode caches
         time_once(cmd)
     times: dict[str, list[float]] = {name: [] for name in runs}
@@ -58,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     base = median["import autograd"]
     print(f"median of {args.repeats} starts each, one process per start, in one run:")
     for name, m in median.items():
-        print(f"  {name:28s} {m * 1000:7.1f} ms   {m / base:5.2f}x import autograd")
+        print(f"  {name:36s} {m * 1000:7.1f} ms   {m / base:5.2f}x import autograd")
     head = "chainrule --help" if "chainrule --help" in median else "python -m chainrule --help"
     ratio = median[head] / base
     print(f"{head}: {ratio:.2f}x `import autograd` (target <= {TARGET}x): "

@@ -4,6 +4,7 @@ number) is one line too."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -187,3 +188,32 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
     monkeypatch.setattr(worked_example, "run", interrupted)
     assert chainrule.cli.main(["worked-example"]) == 130
     assert one_line(capsys.readouterr().err) == "chainrule worked-example: interrupted"
+
+
+def _options(argv):
+    """Every option string of the subcommand (or demo) that argv names, with its action."""
+    parser = chainrule.cli.build_parser(argv)
+    for word in argv:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = sub.choices[word]
+    return {option: action for action in parser._actions for option in action.option_strings}
+
+
+def test_every_learning_rate_flag_refuses_a_negative_or_zero_rate(capsys):
+    from chainrule.cli import COMMANDS
+    from chainrule.cli.demo import DEMOS
+
+    commands = [[name] for name in COMMANDS if name != "demo"]
+    commands += [["demo", name] for name in DEMOS]
+    found = []
+    for argv in commands:
+        for option in _options(argv):
+            if option.lstrip("-") in ("lr", "learning-rate") or option.endswith("-lr"):
+                found.append(option)
+                for bad in ("-1", "0", "-0.0", "nan"):
+                    with pytest.raises(SystemExit) as info:
+                        chainrule.cli.main([*argv, option, bad])
+                    assert info.value.code == 2
+                    assert f"{option} must be a finite number > 0, got '{bad}'" in one_line(
+                        capsys.readouterr().err)
+    assert found == ["--lr"]  # digits-matrix's; the others have fixed schedules
