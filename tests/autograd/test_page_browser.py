@@ -230,7 +230,13 @@ def test_worked_example_step_by_step(browser, tmp_path):
     assert browser.execute_script(SNAPSHOT) == snapshots[0]
     assert no_alert(browser)
 
-    # The README's picture: mid-backward, at the update into w35.
+    # The README's picture: mid-backward, at the update into w35, the picture at its natural
+    # size (the page starts fitted to the window, which makes the worked example small).
+    for _ in range(20):
+        if browser.execute_script("return document.body.dataset.zoom") == "1":
+            break
+        browser.find_element(By.ID, "zoom-in").click()
+    assert browser.execute_script("return document.body.dataset.zoom") == "1"
     browser.execute_script(
         "const s = document.getElementById('slider'); s.value = arguments[0];"
         "s.dispatchEvent(new Event('input', {bubbles: true}));", screenshot_step)
