@@ -8,7 +8,11 @@ light; the `dot` program is only needed to render (`.pipe()`, `.render()`, or Ju
 
 Every piece of text is written as an HTML-like label with `&`, `<`, `>` and quotes escaped, and
 backslashes doubled (dot would expand `\\N`, `\\G` in a label): a label such as `"]; evil [x="`
-or `a<b>{c}|d` is shown as typed and can never change the picture's structure.
+or `a<b>{c}|d` is shown as typed and can never change the picture's structure. Control and bidi
+characters are shown as `repr` shows them (`\\x1b`, `\\u202e`).
+
+Hovering a box, an oval or an arrow in the SVG shows the node's name (autograd.naming, the names
+`explain` and the stepping page use), not dot's internal ids (`v10_op`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numbers
 from typing import TYPE_CHECKING, Union
 
 from .backward import topo_order
+from .naming import node_names, printable
 from .value import Value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,16 +36,18 @@ _LEAF_FILL = "#e8f1fb"
 
 
 def _text(s: str) -> str:
-    """Text safe inside an HTML-like label: escaped, newlines as line breaks, controls visible."""
-    out = []
-    for ch in s.replace("\\", "\\\\"):
-        if ch == "\n":
-            out.append("\n")
-        elif ord(ch) < 32 or ord(ch) == 127:
-            out.append(f"\\x{ord(ch):02x}".replace("\\", "\\\\"))
-        else:
-            out.append(ch)
-    return html.escape("".join(out), quote=True).replace("\n", '<BR ALIGN="CENTER"/>')
+    """Text safe inside an HTML-like label: escaped, newlines as line breaks, control and bidi
+    characters visible (as `repr` writes them)."""
+    lines = [printable(line).replace("\\", "\\\\") for line in s.split("\n")]
+    return '<BR ALIGN="CENTER"/>'.join(html.escape(line, quote=True) for line in lines)
+
+
+def _tooltip(text: str) -> str:
+    """Hover text for dot: backslashes doubled (dot expands \\N, \\G in it), never HTML."""
+    import graphviz
+
+    tip: str = graphviz.nohtml(text.replace("\\", "\\\\"))
+    return tip
 
 
 def _num(x: float, digits: int) -> str:
@@ -59,7 +66,7 @@ def _on_paths(order: list[Value], target: Value) -> set[Value]:
 def _find(order: list[Value], name: str) -> Value:
     found = [node for node in order if node.label == name]
     if not found:
-        labels = sorted({node.label for node in order if node.label})
+        labels = sorted({printable(node.label) for node in order if node.label})
         raise ValueError(
             f"draw_dot: highlight={name!r} is not the label of any Value in the graph "
             f"(labels: {', '.join(labels) or 'none'})"
@@ -140,6 +147,7 @@ def draw_dot(
 
     # Names by position in the topological order: the same graph gives the same source.
     name = {node: f"v{i}" for i, node in enumerate(order)}
+    shown_name = node_names(order)  # what a reader calls each node (the hover text)
     dot = graphviz.Digraph(
         format=format,
         graph_attr={"rankdir": rankdir},
@@ -159,6 +167,7 @@ def draw_dot(
             f'COLOR="{color}" BGCOLOR="{fill}"><TR>{row}</TR></TABLE>>'
         )
         attrs = {"class": "value highlight" if on else "value"}
+        attrs["tooltip"] = _tooltip(shown_name[node])
         dot.node(name[node], label=label, shape="plaintext", **attrs)
         if node.is_leaf:
             continue
@@ -173,11 +182,13 @@ def draw_dot(
                 symbol = f"{number} {symbol}" if i == 0 else f"{symbol} {number}"
             elif consts:
                 symbol += " " + ", ".join(_text(_num(c.data, digits)) for _, c in consts)
-        op_attrs = {"class": "op highlight" if on else "op"}
+        op = printable(node.op)
+        made = f"{op} \u2192 {shown_name[node]}"  # mul → w35*y3
+        op_attrs = {"class": "op highlight" if on else "op", "tooltip": _tooltip(made)}
         if on:
             op_attrs.update(color=HIGHLIGHT_COLOR, fontcolor=HIGHLIGHT_COLOR, penwidth="2")
         dot.node(op_name, label=f"<{symbol}>", shape="ellipse", **op_attrs)
-        dot.edge(op_name, name[node], **_edge_attrs(on))
+        dot.edge(op_name, name[node], tooltip=_tooltip(made), **_edge_attrs(on))
 
         local = (
             node._opdef.local_grads(node.data, *[x.data for x in node.operands])
@@ -188,6 +199,8 @@ def draw_dot(
             if hidden(operand):
                 continue
             attrs = _edge_attrs(on and operand in marked)
+            attrs["tooltip"] = _tooltip(
+                f"{shown_name[operand]} \u2192 {shown_name[node]} (operand {i} of {op})")
             if show_local_grads:
                 attrs["label"] = "<" + _text(_local_label(node, operand, local[i], digits)) + ">"
             dot.edge(name[operand], op_name, **attrs)

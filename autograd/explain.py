@@ -15,11 +15,13 @@ nodes that `0.5 * (yp - 0.5) ** 2` or `w35 * y3 + w45 * y4` create. So the kept 
 branch or join (more than one edge in or out). A run of unlabelled single-edge nodes between two
 stations becomes one factor: the product of its local derivatives. dE/dyp is then
 0.5 * 2*(yp - 0.5) * 1 (the mul, the pow and the sub), as the post writes it. `collapse=False`
-keeps every node. Unlabelled stations are named by their expression, e.g. `w35*y3 + w45*y4`,
-or, when that gets long, by their operation and a stable index (`add#2`, the second add in
-topological order); unlabelled leaves are v0, v1, ... Where one operation uses the same Value
-twice (x * x) or two collapsed runs join the same two stations, the factor says which operand
-of the upper node it starts from ("via the left operand").
+keeps every node. Nodes are named as the stepping page names them (autograd.naming): a label,
+shown as `repr` shows it (no control or bidi character reaches the terminal), else the
+expression, e.g. `w35*y3 + w45*y4`, or, when that gets long, the operation and a stable index
+(`add#2`, the second add in topological order); unlabelled leaves are v0, v1, ... Where one
+operation uses the same Value twice (x * x), the factor says which operand of the upper node it
+starts from ("via the left operand"); where two collapsed runs join the same two stations, it
+names the node each run starts from ("via tanh(x*3)").
 
 How it sums. With one path the gradient is the product along it. With several, the sum over
 paths, one line each. Past `max_paths` (their number grows exponentially with shared
@@ -42,11 +44,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .backward import topo_order
+from .naming import d as _d
+from .naming import node_names
 from .value import Value
 
 __all__ = ["explain", "Explanation", "Factor", "Path", "Step"]
-
-_NAME_LIMIT = 30
 
 
 @dataclass(frozen=True)
@@ -60,17 +62,25 @@ class Factor:
     upper_tex: str = ""
     lower_tex: str = ""
     arity: int = 2  # of `upper`'s operation, to say which operand in words
+    # The operand the run starts from, by name, when it is not `lower` itself (the run passes
+    # through unlabelled nodes): the same name the page gives that node.
+    via: str = ""
+    via_tex: str = ""
 
     @property
     def symbol(self) -> str:
         text = f"{_d(self.upper)}/{_d(self.lower)}"
-        return text if self.operand is None else f"{text} ({_which(self.operand, self.arity)})"
+        if self.operand is None:
+            return text
+        return f"{text} ({f'via {self.via}' if self.via else _which(self.operand, self.arity)})"
 
     @property
     def tex(self) -> str:
         text = rf"\frac{{\partial {self.upper_tex}}}{{\partial {self.lower_tex}}}"
         if self.operand is None:
             return text
+        if self.via:
+            return rf"{text}\big|_{{\text{{via }} {self.via_tex}}}"
         return rf"{text}\big|_{{\text{{{_which(self.operand, self.arity)}}}}}"
 
 
@@ -265,72 +275,6 @@ def _latex_name(name: str, labelled: bool) -> str:
     return r"\mathrm{" + "".join(specials.get(c, c) for c in name) + "}"
 
 
-# How tightly each operation binds, for writing expressions with only the brackets they need.
-_PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4, "vpow": 4}
-_ATOM = 5
-_SPACED = {"add", "sub"}  # w35*y3 + w45*y4: products tight, sums spaced, as one writes them
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9.e+-]+")
-
-
-def _names(order: list[Value]) -> dict[Value, str]:
-    """A readable name per node: its label; a number for a constant; for an unlabelled leaf
-    v0, v1, ... in topological order; for an unlabelled result its expression while that is
-    short (`w35*y3 + w45*y4`), else its operation and a stable index (`add#2`: the second add
-    in topological order)."""
-    names: dict[Value, str] = {}
-    precedence: dict[Value, int] = {}
-    leaves = 0
-    seen_ops: dict[str, int] = {}
-    for node in order:  # operands come first, so their names are ready
-        op = node.op
-        if op and op != "const":
-            seen_ops[op] = seen_ops.get(op, 0) + 1
-        if node.label:
-            names[node], precedence[node] = node.label, _ATOM
-            continue
-        if op == "const":
-            text = format(node.data, ".6g")
-            names[node], precedence[node] = text, (3 if text.startswith("-") else _ATOM)
-            continue
-        if node.is_leaf:
-            names[node], precedence[node] = f"v{leaves}", _ATOM
-            leaves += 1
-            continue
-        operands = node.operands
-        mine = _PRECEDENCE.get(op, _ATOM)
-        symbol = _symbol(node)
-        if len(operands) == 2 and op in _PRECEDENCE:
-            a, b = operands
-            sep = f" {symbol} " if op in _SPACED else symbol
-            text = (_operand(names[a], precedence[a], mine, op in ("pow", "vpow")) + sep
-                    + _operand(names[b], precedence[b], mine, op in ("sub", "div", "pow", "vpow")))
-        elif op == "neg":
-            text = "-" + _operand(names[operands[0]], precedence[operands[0]], mine, True)
-        else:
-            text, mine = f"{symbol}({', '.join(names[x] for x in operands)})", _ATOM
-        if len(text) > _NAME_LIMIT:
-            text, mine = f"{op}#{seen_ops[op]}", _ATOM
-        names[node], precedence[node] = text, mine
-    return names
-
-
-def _symbol(node: Value) -> str:
-    opdef = node._opdef
-    return opdef.symbol if opdef is not None else node.op
-
-
-def _operand(name: str, binds: int, mine: int, tighter: bool) -> str:
-    """An operand's name, bracketed when it binds more loosely than the operation (or as
-    loosely, on the side where the order matters: a - (b - c), a/(b*c), (a**b)**c)."""
-    return f"({name})" if binds < mine or (tighter and binds == mine) else name
-
-
-def _d(name: str) -> str:
-    """d followed by a name, bracketed unless it is one word: dz5, d(w35*y3), d(relu(v0)),
-    d(add#2)."""
-    return f"d{name}" if _IDENTIFIER.fullmatch(name) else f"d({name})"
-
-
 def _which(operand: int, arity: int) -> str:
     """Which operand a factor starts from, in words: x * x uses x as both."""
     if arity == 2:
@@ -403,7 +347,7 @@ def explain(
             count[node] = sum(count[x] for _, x in edges[node])
     n_paths = count[output]
 
-    names = _names(order)
+    names = node_names(order)
 
     def station(node: Value) -> bool:
         return (
@@ -437,8 +381,11 @@ def explain(
             shared = sum(1 for _, other, _ in runs if other is low) > 1 or (
                 node is output and ups[low] > 1
             )
+            start = node.operands[i]
+            via = names[start] if shared and start is not low else ""
             factor = Factor(names[node], names[low], product, i if shared else None,
-                            tex(node), tex(low), len(node.operands))
+                            tex(node), tex(low), len(node.operands), via,
+                            tex(start) if via else "")
             segments.setdefault(node, []).append((low, locals_, factor))
 
     paths: list[Path] = []

@@ -21,14 +21,28 @@
   const gradText = new Array(N).fill(null);
   const arrows = new Map(); // "target,node" -> the arrows operand -> oval, in operand order
   const svg = document.querySelector("#graph svg");
+  // Hover text: dot titles each group by its DOT name (v10_op, v1->v10_op); draw_dot gives each
+  // a tooltip with the node's name (an <a xlink:title>, which browsers show first). Both say
+  // the name here, and the DOT name moves to a data attribute.
+  const XLINK = "http://www.w3.org/1999/xlink";
+  function setHover(g, text) {
+    const title = g.querySelector("title");
+    const link = g.querySelector("a");
+    if (text === null) text = link ? link.getAttributeNS(XLINK, "title") : null;
+    if (text === null) return;
+    if (title) title.textContent = text;
+    if (link) link.setAttributeNS(XLINK, "title", text);
+  }
   for (const g of svg.querySelectorAll("g.node")) {
     const title = g.querySelector("title");
     const m = /^v(\d+)(_op)?$/.exec(title.textContent);
     if (!m) continue;
     const i = Number(m[1]);
-    g.dataset.node = String(i); // the title becomes the hover text below
+    g.dataset.node = String(i);
+    g.dataset.dot = title.textContent;
     if (m[2]) {
       ovals[i] = g;
+      setHover(g, null);
       continue;
     }
     boxes[i] = g;
@@ -36,12 +50,15 @@
     dataText[i] = texts[texts.length - 2];
     gradText[i] = texts[texts.length - 1];
     const n = nodes[i];
-    title.textContent = `${n.name}\ndata ${n.dataRepr}\ngrad ${n.gradRepr} (after backward)`;
+    setHover(g, `${n.name}\ndata ${n.dataRepr}\ngrad ${n.gradRepr} (after backward)`);
     g.classList.add("pending");
   }
   const edgeList = [];
   for (const g of svg.querySelectorAll("g.edge")) {
-    const m = /^v(\d+)->v(\d+)_op$/.exec(g.querySelector("title").textContent);
+    const dotName = g.querySelector("title").textContent;
+    g.dataset.dot = dotName;
+    setHover(g, null);
+    const m = /^v(\d+)->v(\d+)_op$/.exec(dotName);
     if (m) edgeList.push([Number(g.id.replace("edge", "")), m[1] + "," + m[2], g]);
   }
   edgeList.sort((a, b) => a[0] - b[0]); // dot numbers arrows in the order they were drawn
@@ -228,6 +245,46 @@
     }
   }
 
+  // Zoom: the picture's size in CSS pixels is its natural size (dot's points) times `scale`.
+  // zoom === null means "fit": as wide as the frame, never larger than natural.
+  const natural = { width: svg.width.baseVal.value, height: svg.height.baseVal.value };
+  const ZOOMS = [0.1, 0.15, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4];
+  let zoom = null;
+  let shownScale = 0;
+  function fitScale() {
+    const style = getComputedStyle(frame);
+    const room = frame.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return room > 0 ? Math.min(1, room / natural.width) : 1;
+  }
+  function applyZoom() {
+    const scale = zoom === null ? fitScale() : zoom;
+    if (scale === shownScale) return;
+    shownScale = scale;
+    svg.style.width = `${natural.width * scale}px`;
+    svg.style.height = `${natural.height * scale}px`;
+    places = null; // the boxes moved: measured again at the next step
+    el("zoom-level").textContent =
+      (zoom === null ? "fit: " : "") + `${Math.round(scale * 100)}%`;
+    el("fit").setAttribute("aria-pressed", String(zoom === null));
+    document.body.dataset.zoom = zoom === null ? "fit" : String(zoom);
+  }
+  function zoomBy(direction) {
+    const now = zoom === null ? shownScale : zoom;
+    const next = direction > 0 ? ZOOMS.find((z) => z > now + 1e-9)
+      : [...ZOOMS].reverse().find((z) => z < now - 1e-9);
+    if (next !== undefined) zoom = next;
+    applyZoom();
+  }
+  el("zoom-in").addEventListener("click", () => zoomBy(1));
+  el("zoom-out").addEventListener("click", () => zoomBy(-1));
+  el("fit").addEventListener("click", () => {
+    zoom = null;
+    applyZoom();
+  });
+  new ResizeObserver(() => {
+    if (zoom === null) applyZoom();
+  }).observe(frame);
+
   function go(k) {
     k = Math.max(0, Math.min(LAST, k));
     while (cur < k) change(++cur, true);
@@ -242,6 +299,13 @@
   el("reset").addEventListener("click", () => go(0));
   document.addEventListener("keydown", (e) => {
     if (e.target === el("slider") || e.altKey || e.ctrlKey || e.metaKey) return;
+    const zoomKey = { "+": 1, "=": 1, "-": -1 }[e.key];
+    if (zoomKey !== undefined || e.key === "0") {
+      e.preventDefault();
+      if (zoomKey === undefined) el("fit").click();
+      else zoomBy(zoomKey);
+      return;
+    }
     const to = { ArrowRight: cur + 1, ArrowLeft: cur - 1, Home: 0, End: LAST }[e.key];
     if (to === undefined) return;
     e.preventDefault();
@@ -253,5 +317,6 @@
       `its gradient is multiplied along.`;
   }
   document.body.dataset.steps = String(LAST);
+  applyZoom();
   describe(0);
 })();

@@ -28,9 +28,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .draw import _num, draw_dot
-from .explain import _d, _names
+from ._files import write_atomic
 from .backward_trace import BackwardTrace, trace_backward
+from .draw import _num, draw_dot
+from .naming import d as _d
+from .naming import node_names, printable, symbol
 from .value import Value
 
 __all__ = ["BackwardPage", "to_html"]
@@ -51,8 +53,10 @@ class BackwardPage:
     trace: BackwardTrace
 
     def save(self, path: str | Path) -> Path:
+        """Write the page to `path` atomically: a failed write (a full disk, a size limit)
+        leaves an older file there intact; its mode is kept and a symlink is written through."""
         path = Path(path)
-        path.write_text(self.html, encoding="utf-8")
+        write_atomic(path, self.html.encode("utf-8"))
         return path
 
     def _repr_html_(self) -> str:
@@ -71,18 +75,14 @@ class BackwardPage:
 
 def _operation_text(node: Value, parts: list[str]) -> str:
     """How the page writes the operation of `node` on `parts` (names or numbers)."""
-    symbol = _symbol(node)
+    sym = symbol(node)
     if len(parts) == 2 and node.op not in ("sum", "logsumexp"):
-        return f"{parts[0]} {symbol} {parts[1]}"
+        return f"{parts[0]} {sym} {parts[1]}"
     if node.op == "neg":
         return f"-{parts[0]}"
     if len(parts) > _MAX_SHOWN_OPERANDS:
         parts = parts[: _MAX_SHOWN_OPERANDS - 1] + [f"… ({len(parts)} operands) …", parts[-1]]
-    return f"{symbol}({', '.join(parts)})"
-
-
-def _symbol(node: Value) -> str:
-    return node._opdef.symbol
+    return f"{sym}({', '.join(parts)})"
 
 
 def _g(name: str) -> str:
@@ -102,7 +102,7 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
                 contribution, before and after, then completes (0/1) and which arrow
     """
     order = list(trace.order)
-    names = _names(order)
+    names = node_names(order)
 
     def n(x: float) -> str:
         return _num(x, digits)
@@ -125,7 +125,7 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
                             "numbers it gives, not a formula it cannot read)")
         nodes.append({
             "name": names[node], "d": _d(names[node]), "g": _g(names[node]),
-            "label": node.label, "kind": kind,
+            "label": printable(node.label), "kind": kind,
             "formula": formula,
             "data": n(node.data), "dataRepr": repr(node.data),
             "grad": n(trace.grads[i]), "gradRepr": repr(trace.grads[i]),
@@ -224,13 +224,13 @@ def to_html(
             node.grad = g
 
     if isinstance(highlight, Value):
-        highlight = _names(list(trace.order))[highlight]
-    data = _json_for_html(_data(trace, digits, highlight or ""))
+        highlight = node_names(list(trace.order))[highlight]
+    data = _json_for_html(_data(trace, digits, printable(highlight or "")))
     script, style = _asset("page.js"), _asset("page.css")
     csp = (f"default-src 'none'; script-src {_csp_hash(script)}; "
            f"style-src {_csp_hash(style)}; img-src 'none'")
     page = _TEMPLATE.format(
-        csp=html.escape(csp, quote=True), title=html.escape(title), style=style,
+        csp=html.escape(csp, quote=True), title=html.escape(printable(title)), style=style,
         svg=_svg_for_html(svg), data=data, script=script,
     )
     return BackwardPage(page, trace)
@@ -254,13 +254,20 @@ First the forward pass fills in each Value's data in topological order; then
 <code>operand.grad += local_grad &times; upstream</code>, one update per step, in the order the
 engine performs them. A node is <span class="key complete">complete</span> once every use of it
 has passed its gradient back. Numbers to 4 significant digits; hover a box, or open the table
-below, for all of them.</p>
+below, for all of them. The picture starts fitted to the window's width (never enlarged);
+&minus; and + (or the keys - and +) zoom, Fit (or 0) fits it again.</p>
 <div class="controls">
 <button type="button" id="reset" title="back to the start (Home)">Reset</button>
 <button type="button" id="prev" title="one step back (&larr;)">&larr; Prev</button>
 <button type="button" id="next" title="one step on (&rarr;)">Next &rarr;</button>
 <input type="range" id="slider" min="0" max="0" value="0" aria-label="jump to step">
 <span id="counter"></span>
+<span class="zoom">
+<button type="button" id="zoom-out" title="smaller (-)">&minus;</button>
+<button type="button" id="fit" title="fit the picture to the window's width (0)">Fit</button>
+<button type="button" id="zoom-in" title="larger (+)">+</button>
+<span id="zoom-level"></span>
+</span>
 </div>
 <div id="panel" aria-live="polite">
 <div id="phase"></div>

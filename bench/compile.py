@@ -48,7 +48,7 @@ def hand_written():
 
 
 def chainrule_compiled(checked: bool):
-    from nn.examples.codegen_cli import compiled_worked_example
+    from nn.examples.codegen import compiled_worked_example
 
     error, _ = compiled_worked_example()
     return error if checked else error.fn

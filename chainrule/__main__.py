@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if warning is not None:
         print(warning, file=sys.stderr)
 
-    from nn.cli import main as run
+    from .cli import main as run
 
     return run(argv)
 

@@ -888,14 +888,14 @@ equal, not close. The whole descent of the post (111 SGD steps, 11 RMSprop steps
 the compiled function with the same printed digits as the eager engine.
 """),
     code("""
-from nn.examples import codegen_cli
+from nn.examples import codegen
 
 E, grads = compiled(*we.START.values())
 print(E == g.error.data, list(grads) == [w.grad for w in weights])
 for optimizer in ("sgd", "rmsprop"):
-    same = [s.line() for s in codegen_cli.run_compiled(optimizer)] == \
+    same = [s.line() for s in codegen.run_compiled(optimizer)] == \
         [s.line() for s in we.run(optimizer)]
-    print(optimizer, "steps:", len(codegen_cli.run_compiled(optimizer)), "same lines:", same)
+    print(optimizer, "steps:", len(codegen.run_compiled(optimizer)), "same lines:", same)
 """),
     md("""
 The post's own `back()` updates $w_{35}$ and $w_{45}$ first and then uses the new values for the
@@ -904,7 +904,7 @@ gradient is complete. Run, it prints the post's lines.
 """),
     code("""
 print(compiled.sgd_source)
-print(codegen_cli.run_document_order()[1].line())
+print(codegen.run_document_order()[1].line())
 print(we.run("sgd", order="document")[1].line())
 """),
     md("""

@@ -26,7 +26,6 @@ Changed, and why (``--init normal --lr 0.01`` gives back the post's own choices)
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -34,7 +33,6 @@ import numpy as np
 
 from ..matrix import MatrixMLP
 from ..train import NonFiniteLossError
-from ._args import integer, real, seed
 
 HIDDEN = 30
 LR = 0.1
@@ -134,27 +132,15 @@ def train(
     return history
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--epochs", type=integer(1), default=EPOCHS, help=f"default {EPOCHS}")
-    parser.add_argument("--seed", type=seed, default=0,
-                        help="seed of the starting weights and of the shuffling")
-    parser.add_argument("--batch-size", type=integer(1), default=BATCH,
-                        help=f"images per SGD step (default {BATCH}; the post used 1000)")
-    parser.add_argument("--lr", type=real(0.0, above=True), default=LR,
-                        help=f"learning rate on the summed gradient (default {LR}; "
-                             "the post's 0.01)")
-    parser.add_argument("--init", default=INIT, choices=["xavier", "torch", "uniform", "normal"],
-                        help=f"starting weights (default {INIT}; the post's is normal, N(0, 1))")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-
-
-def run(args: argparse.Namespace) -> int:
+def run(*, epochs: int = EPOCHS, seed: int = 0, batch_size: int = BATCH, lr: float = LR,
+        init: str = INIT, progress: bool = True) -> int:
+    """`chainrule demo digits-matrix`: train, printing both accuracies after every epoch."""
     data = load()
-    net = make_net(args.seed, init=args.init)
-    print(f"post 000 adapted: {net!r} on sklearn digits (8x8), lr {args.lr}, batch "
-          f"{args.batch_size}, summed squared error, init {args.init}, seed {args.seed}")
+    net = make_net(seed, init=init)
+    print(f"post 000 adapted: {net!r} on sklearn digits (8x8), lr {lr}, batch "
+          f"{batch_size}, summed squared error, init {init}, seed {seed}")
     print(f"{len(data.X_train)} training and {len(data.X_test)} test images")
-    bar_on = not args.no_progress
+    bar_on = progress
 
     def report(epoch: int, train_acc: float, test_acc: float) -> None:
         line = f"epoch {epoch:3d}: train accuracy {train_acc:.2%}, test accuracy {test_acc:.2%}"
@@ -165,6 +151,5 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(line)
 
-    train(net, data, args.epochs, args.lr, args.batch_size, args.seed, progress=bar_on,
-          on_epoch=report)
+    train(net, data, epochs, lr, batch_size, seed, progress=bar_on, on_epoch=report)
     return 0

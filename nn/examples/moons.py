@@ -12,7 +12,6 @@ for bit.
 
 from __future__ import annotations
 
-import argparse
 from typing import Callable
 
 from autograd import no_grad
@@ -21,7 +20,6 @@ from ..layers import MLP
 from ..losses import hinge_loss
 from ..optim import SGD, LinearLR
 from ..train import History, fit
-from ._args import integer, real, seed
 
 SEED = 1337
 
@@ -73,39 +71,23 @@ def decision_grid(model: MLP, h: float = 0.25) -> str:
     return "\n".join(lines)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--steps", type=integer(1), default=100,
-                        help="training steps (default 100)")
-    parser.add_argument("--seed", type=seed, default=SEED,
-                        help="seed of the data and the weights (default 1337, micrograd's)")
-    parser.add_argument("--samples", type=integer(1), default=100,
-                        help="moons points (default 100)")
-    parser.add_argument("--noise", type=real(0.0), default=0.1, help="moons noise (default 0.1)")
-    parser.add_argument("--l2", type=real(0.0), default=1e-4, help="L2 penalty (default 1e-4)")
-    parser.add_argument("--batch-size", type=integer(1), default=None,
-                        help="minibatch size (default: full batch, as micrograd's demo)")
-    parser.add_argument("--compile", action="store_true",
-                        help="train through the compiled graph, batched over numpy "
-                             "(autograd.compile): the same steps, much faster")
-    parser.add_argument("--grid", action="store_true",
-                        help="print the decision regions as text at the end")
-
-
-def run(args: argparse.Namespace) -> int:
+def run(*, steps: int = 100, seed: int = SEED, samples: int = 100, noise: float = 0.1,
+        l2: float = 1e-4, batch_size: int | None = None, compile: bool = False,
+        grid: bool = False) -> int:
+    """`chainrule demo moons`: train, printing a line per step; the decision regions with
+    grid=True."""
     def report(epoch: int, history: History) -> None:
         print(f"step {epoch} loss {history.loss[-1]!r}, accuracy "
               f"{history.metrics['accuracy'][-1] * 100:g}%")
 
-    print(f"micrograd's demo through chainrule.nn: {args.samples} moons points "
-          f"(noise {args.noise}), MLP(2, [16, 16, 1]), hinge + {args.l2:g} L2, seed {args.seed}")
-    model, history = train(steps=args.steps, seed=args.seed, n_samples=args.samples,
-                           noise=args.noise, l2=args.l2, batch_size=args.batch_size,
-                           callback=report, compile=getattr(args, "compile", False))
-    if args.grid:
+    print(f"micrograd's demo through chainrule.nn: {samples} moons points "
+          f"(noise {noise}), MLP(2, [16, 16, 1]), hinge + {l2:g} L2, seed {seed}")
+    model, history = train(steps=steps, seed=seed, n_samples=samples, noise=noise, l2=l2,
+                           batch_size=batch_size, callback=report, compile=compile)
+    if grid:
         print()
         print(decision_grid(model))
     print(f"final: loss {history.loss[-1]!r}, training accuracy "
           f"{history.metrics['accuracy'][-1] * 100:g}% after {history.epochs} steps "
-          f"(seed {args.seed})")
+          f"(seed {seed})")
     return 0
-

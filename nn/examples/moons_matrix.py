@@ -19,7 +19,6 @@ Our choices, where the post leaves a gap or has a slip:
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -27,7 +26,6 @@ import numpy as np
 
 from ..matrix import MatrixMLP
 from ..train import NonFiniteLossError
-from ._args import integer, real, seed
 
 SIZES = (2, 25, 50, 25, 2)
 LR = 0.01
@@ -134,32 +132,18 @@ def train(
     return history
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--epochs", type=integer(1), default=EPOCHS,
-                        help=f"passes over the 1400 training points (default {EPOCHS})")
-    parser.add_argument("--seed", type=seed, default=0, help="seed of the starting weights")
-    parser.add_argument("--init", default=INIT,
-                        choices=["xavier", "torch", "uniform", "post004", "normal"],
-                        help=f"starting weights (default {INIT} with --gain {GAIN}; "
-                             "post004 is the post's own)")
-    parser.add_argument("--gain", type=real(0.0, above=True), default=None,
-                        help=f"multiplies every starting weight (default {GAIN} for xavier, "
-                             "1 for the other inits, which are complete starts of their own)")
-    parser.add_argument("--every", type=integer(1), default=10,
-                        help="print a line every this many epochs (default 10)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-
-
-def run(args: argparse.Namespace) -> int:
-    gain = default_gain(args.init) if args.gain is None else args.gain
+def run(*, epochs: int = EPOCHS, seed: int = 0, init: str = INIT, gain: float | None = None,
+        every: int = 10, progress: bool = True) -> int:
+    """`chainrule demo moons-matrix`: train, printing a line every `every` epochs."""
+    gain = default_gain(init) if gain is None else gain
     data = load()
-    net = make_net(args.seed, args.init, gain)
+    net = make_net(seed, init, gain)
     print(f"post 004: {net!r}, lr {LR}, one update per sample, half squared error; "
-          f"init {args.init} gain {gain} seed {args.seed}")
+          f"init {init} gain {gain} seed {seed}")
     print(f"{len(data.X_train)} training and {len(data.X_test)} test points")
 
     def report(epoch: int, mse: float, accuracy: float) -> None:
-        if epoch % args.every == 0 or epoch == args.epochs or epoch == 1:
+        if epoch % every == 0 or epoch == epochs or epoch == 1:
             line = f"epoch {epoch:4d}: train MSE {mse:.6f}, test accuracy {accuracy:.2%}"
             if bar_on:
                 from tqdm import tqdm
@@ -168,8 +152,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print(line)
 
-    bar_on = not args.no_progress
-    history = train(net, data, args.epochs, LR, progress=bar_on, on_epoch=report)
+    bar_on = progress
+    history = train(net, data, epochs, LR, progress=bar_on, on_epoch=report)
     best = max(history.test_accuracy)
     first = next((i + 1 for i, a in enumerate(history.test_accuracy) if a >= 0.95), None)
     print(f"final: train MSE {history.train_mse[-1]:.6f}, test accuracy "

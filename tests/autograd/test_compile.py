@@ -242,10 +242,10 @@ def test_bad_calls_are_clear_errors():
 
 @pytest.mark.parametrize("optimizer, steps", [("sgd", 111), ("rmsprop", 11)])
 def test_the_worked_example_trajectories_are_the_eager_ones_digit_for_digit(optimizer, steps):
-    from nn.examples import codegen_cli, worked_example
+    from nn.examples import codegen, worked_example
 
     eager = worked_example.run(optimizer, order="autograd")
-    compiled = codegen_cli.run_compiled(optimizer)
+    compiled = codegen.run_compiled(optimizer)
     assert len(eager) == len(compiled) == steps
     assert [s.line() for s in compiled] == [s.line() for s in eager]
 
@@ -417,28 +417,6 @@ def test_a_100k_node_graph_compiles_and_runs_bit_identical():
 # --- where users meet it ------------------------------------------------------------------
 
 
-def test_codegen_prints_the_post_s_back_pass_in_its_names(capsys):
-    from nn.cli import main
-
-    assert main(["codegen"]) == 0
-    source = capsys.readouterr().out
-    for line in ("    y3 = sigmoid(z3)", "    yp = sigmoid(z5)", "    g_E = upstream",
-                 "    g_z5 = g_yp * (yp * (1.0 - yp))", "    g_w35 = g_z5 * y3",
-                 "    g_y3 = g_z5 * w35", "    g_w13 = g_z3 * x1", "    x1 = 0.35"):
-        assert line + "\n" in source or line + "  #" in source, line
-    scope: dict = {"__builtins__": {}, **scalar_namespace()}
-    exec(source, scope)  # noqa: S102 - what it prints runs, and gives backward()'s numbers
-    from nn.examples import worked_example
-
-    g = worked_example.forward(worked_example.START)
-    g.error.backward()
-    out, grads = scope["forward_backward"](*worked_example.START.values())
-    assert out == g.error.data
-    assert list(grads) == [g.weights[n].grad for n in worked_example.START]
-    assert main(["codegen", "--batched"]) == 0
-    assert "def forward_backward(w13" in capsys.readouterr().out
-
-
 @pytest.mark.parametrize("name", [n for n in OPS if CATALOGUE[n].arity == 1])
 @pytest.mark.parametrize("x", [math.nan, math.inf, -math.inf, 0.0, -0.0])
 def test_array_versions_follow_the_float_ones_at_nan_inf_and_signed_zeros(name, x):
@@ -467,19 +445,6 @@ def test_a_lifted_number_can_be_an_input_and_a_labelled_leaf_not_passed_is_fixed
     compiled = compile(out, [three, x])
     assert compiled.inputs == ("t1", "x") and "bias = 0.5" in compiled.source
     assert compiled(4.0, 2.0) == (8.5, (2.0, 4.0))
-
-
-def test_the_document_order_code_prints_the_post_s_own_lines(capsys):
-    from nn.cli import main
-    from nn.examples import codegen_cli, worked_example
-
-    assert main(["codegen", "--order", "document"]) == 0
-    source = capsys.readouterr().out
-    # w35 is updated before g_y3 reads it: the post's back(), not true gradient descent.
-    assert source.index("    w35 -= lr * (g_w35 + 0.0)") < source.index("    g_y3 = g_z5 * w35")
-    got = [s.line() for s in codegen_cli.run_document_order()]
-    assert got == [s.line() for s in worked_example.run("sgd", order="document")]
-    assert len(got) == 111
 
 
 def test_the_batched_tape_halves_give_the_whole_function_s_numbers():

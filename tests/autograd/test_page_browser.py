@@ -10,6 +10,7 @@ CHAINRULE_WRITE_DOCS=1 to write it there; otherwise it goes to the test's tempor
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import statistics
 import tempfile
@@ -23,9 +24,10 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-import nn.cli
+import chainrule.cli
 from autograd import CATALOGUE, topo_order, trace_backward
-from autograd.explain import _names
+from autograd.naming import node_names as _names
+from autograd.naming import printable
 from autograd.page import to_html
 from nn.examples.worked_example import START, forward
 from tests.autograd.pages import HOSTILE, big_graph, hostile_graph
@@ -51,8 +53,7 @@ for (const g of document.querySelectorAll('#graph g.node.value')) {
   boxes[g.dataset.node] = {label: t.slice(0, -2).join('\\n'), data: t[t.length - 2],
     grad: t[t.length - 1], classes: [...g.classList].sort().join(' ')};
 }
-const lit = [...document.querySelectorAll('#graph g.edge.lit')].map(
-  (g) => g.querySelector('title').textContent);
+const lit = [...document.querySelectorAll('#graph g.edge.lit')].map((g) => g.dataset.dot);
 const rows = [...document.querySelectorAll('#values tbody tr')].map(
   (tr) => [...tr.children].map((td) => td.textContent));
 return {phase: text('phase'), headline: text('headline'), running: text('running'),
@@ -120,7 +121,7 @@ def g_name(name: str) -> str:
 
 def test_worked_example_step_by_step(browser, tmp_path):
     path = tmp_path / "worked.html"
-    assert nn.cli.main(["graph", "--html", str(path), "--highlight", "w35",
+    assert chainrule.cli.main(["graph", "--html", str(path), "--highlight", "w35",
                         "--local-grads"]) == 0
     browser.get(path.as_uri())
     root = forward(START).error
@@ -229,7 +230,13 @@ def test_worked_example_step_by_step(browser, tmp_path):
     assert browser.execute_script(SNAPSHOT) == snapshots[0]
     assert no_alert(browser)
 
-    # The README's picture: mid-backward, at the update into w35.
+    # The README's picture: mid-backward, at the update into w35, the picture at its natural
+    # size (the page starts fitted to the window, which makes the worked example small).
+    for _ in range(20):
+        if browser.execute_script("return document.body.dataset.zoom") == "1":
+            break
+        browser.find_element(By.ID, "zoom-in").click()
+    assert browser.execute_script("return document.body.dataset.zoom") == "1"
     browser.execute_script(
         "const s = document.getElementById('slider'); s.value = arguments[0];"
         "s.dispatchEvent(new Event('input', {bubbles: true}));", screenshot_step)
@@ -256,7 +263,7 @@ def test_hostile_labels_run_nothing_and_show_as_text(browser, tmp_path):
         assert no_alert(browser)
         seen += browser.find_element(By.ID, "panel").get_attribute("textContent") + "\n"
     for label in HOSTILE:
-        assert label in seen
+        assert printable(label) in seen
     state = browser.execute_script("""return {
         pwned: window.__pwned === undefined ? null : window.__pwned,
         imgs: document.querySelectorAll('img').length,
@@ -268,7 +275,8 @@ def test_hostile_labels_run_nothing_and_show_as_text(browser, tmp_path):
     assert state["pwned"] is None and state["imgs"] == 0 and state["handlers"] == 0
     assert state["scripts"] == 2 and state["nested"] == 0  # the data block and the stepper
     for label in HOSTILE:
-        assert label in state["svgTexts"] and label in state["names"]
+        shown = printable(label)  # the line separator U+2028 is shown as \u2028
+        assert shown in state["svgTexts"] and shown in state["names"]
     assert no_alert(browser)
 
 
@@ -336,3 +344,79 @@ def test_500_values_page_size_and_time_per_step(browser, tmp_path):
           f"slider 0 -> {last} and back: {jump:.1f} ms; "
           f"key press + read back through WebDriver: median {statistics.median(trips):.1f} ms")
     assert trace_backward(root).grads == page.trace.grads
+
+
+ZOOM_STATE = """
+const frame = document.getElementById('graph'), svg = frame.querySelector('svg');
+return {zoom: document.body.dataset.zoom, level: document.getElementById('zoom-level').textContent,
+  frame: frame.clientWidth, scroll: frame.scrollWidth, shown: svg.getBoundingClientRect().width,
+  natural: svg.width.baseVal.value, naturalHeight: svg.height.baseVal.value};
+"""
+
+
+def test_the_page_fits_a_1400_pixel_window_and_zooms(browser, tmp_path):
+    path = tmp_path / "worked.html"
+    assert chainrule.cli.main(["graph", "--html", str(path), "--local-grads"]) == 0
+    size = browser.get_window_size()
+    browser.set_window_size(1400, 900)
+    try:
+        browser.get(path.as_uri())
+        fit = browser.execute_script(ZOOM_STATE)
+        # the picture is wider than the window at its natural size; fitted, it has no scroll bar
+        assert fit["natural"] > fit["frame"]
+        assert fit["zoom"] == "fit" and fit["level"].startswith("fit: ")
+        assert fit["shown"] <= fit["frame"] and fit["scroll"] <= fit["frame"]
+        assert fit["shown"] > 0.9 * (fit["frame"] - 20)  # fills the width, not shrunk further
+
+        browser.find_element(By.ID, "zoom-in").click()
+        bigger = browser.execute_script(ZOOM_STATE)
+        assert float(bigger["zoom"]) > fit["shown"] / fit["natural"]
+        assert bigger["shown"] > fit["shown"] and bigger["scroll"] > bigger["frame"]
+        assert bigger["level"] == f"{round(float(bigger['zoom']) * 100)}%"
+        body = browser.find_element(By.TAG_NAME, "body")
+        body.send_keys("+")
+        assert browser.execute_script(ZOOM_STATE)["shown"] > bigger["shown"]
+        body.send_keys("0")  # fit again
+        assert browser.execute_script(ZOOM_STATE) == fit
+        body.send_keys("-")
+        smaller = browser.execute_script(ZOOM_STATE)
+        assert smaller["shown"] < fit["shown"] and smaller["zoom"] != "fit"
+        browser.find_element(By.ID, "fit").click()
+        assert browser.execute_script(ZOOM_STATE) == fit
+        # stepping still works and keeps the current box in view after a zoom
+        body.send_keys("+")
+        body.send_keys(Keys.END)
+        last = int(browser.execute_script("return document.body.dataset.steps"))
+        assert browser.find_element(By.ID, "counter").text == f"step {last} of {last}"
+        assert no_alert(browser)
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+
+def test_hover_shows_names_not_dot_ids(browser, tmp_path):
+    path = tmp_path / "tb.html"
+    assert chainrule.cli.main(["graph", "--html", str(path), "--rankdir", "TB"]) == 0
+    browser.get(path.as_uri())
+    hover = browser.execute_script("""
+        const XL = 'http://www.w3.org/1999/xlink', out = {};
+        for (const g of document.querySelectorAll('#graph g.node, #graph g.edge')) {
+          const a = g.querySelector('a');
+          out[g.dataset.dot] = [g.querySelector('title').textContent,
+                                a ? a.getAttributeNS(XL, 'title') : null];
+        }
+        return out;""")
+    assert hover, "no node or edge found"
+    for dot_name, (title, link) in hover.items():
+        assert title == link, dot_name  # the <title> and the tooltip browsers show agree
+        assert not re.match(r"v\d+", title), (dot_name, title)  # never dot's own id
+    order = topo_order(forward(START).error)
+    names = _names(order)
+    for i, node in enumerate(order):
+        if node.op in ("const",):
+            continue
+        assert hover[f"v{i}"][0].startswith(names[node] + "\n"), i
+        if node.operands:
+            assert hover[f"v{i}_op"][0] == f"{node.op} → {names[node]}"
+    w35 = order.index(forward_w35(order))
+    edges = {k: v[0] for k, v in hover.items() if k.startswith(f"v{w35}->")}
+    assert list(edges.values()) == ["w35 → w35*y3 (operand 0 of mul)"]

@@ -56,7 +56,7 @@ def test_a_loss_that_is_not_a_mean_over_samples_is_refused():
 
 
 def test_the_moons_demo_cli_takes_compile(capsys):
-    from nn.cli import main
+    from chainrule.cli import main
 
     assert main(["demo", "moons", "--compile", "--steps", "2", "--samples", "30"]) == 0
     out = capsys.readouterr().out

@@ -131,7 +131,7 @@ def test_moons_follows_micrograd_for_a_few_steps():
 
 
 def test_moons_cli(capsys):
-    from nn import cli
+    from chainrule import cli
 
     assert cli.main(["demo", "moons", "--steps", "3", "--samples", "30", "--grid"]) == 0
     out = capsys.readouterr().out.splitlines()

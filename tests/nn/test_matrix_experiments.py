@@ -7,7 +7,6 @@ seconds. Slow (CI): seeds 1-5 for 100 epochs each (the slowest passes 95% at epo
 
 from __future__ import annotations
 
-import argparse
 
 import numpy as np
 import pytest
@@ -119,15 +118,16 @@ def test_digits_the_posts_own_start_is_slow(digits):
     assert posts.test_accuracy[-1] < ours.test_accuracy[-1] - 0.2
 
 
-def _args(module, argv):
-    parser = argparse.ArgumentParser()
-    module.add_arguments(parser)
-    return parser.parse_args(argv)
+def demo(name, argv):
+    """`chainrule demo NAME ARGV...` (the flags are the command's, in chainrule.cli.demo)."""
+    from chainrule.cli import main
+
+    return main(["demo", name, *argv])
 
 
 def test_moons_matrix_demo_prints_mse_and_accuracy(capsys):
     argv = ["--epochs", "2", "--every", "1", "--no-progress"]
-    assert moons_matrix.run(_args(moons_matrix, argv)) == 0
+    assert demo("moons-matrix", argv) == 0
     out = capsys.readouterr().out
     assert "2->25 sigmoid, 25->50 sigmoid, 50->25 sigmoid, 25->2 sigmoid" in out
     assert "epoch    1: train MSE" in out and "epoch    2: train MSE" in out
@@ -136,13 +136,13 @@ def test_moons_matrix_demo_prints_mse_and_accuracy(capsys):
 
 def test_moons_matrix_demo_progress_bar_goes_to_stderr(capsys):
     pytest.importorskip("tqdm", reason="the progress bar is tqdm's")
-    moons_matrix.run(_args(moons_matrix, ["--epochs", "1"]))
+    demo("moons-matrix", ["--epochs", "1"])
     captured = capsys.readouterr()
     assert "moons-matrix" in captured.err and "epoch    1: train MSE" in captured.out
 
 
 def test_digits_matrix_demo_prints_both_accuracies(capsys):
-    assert digits_matrix.run(_args(digits_matrix, ["--epochs", "2", "--no-progress"])) == 0
+    assert demo("digits-matrix", ["--epochs", "2", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "64->30 sigmoid, 30->10 sigmoid" in out
     assert "epoch   2: train accuracy" in out and "test accuracy" in out
@@ -151,17 +151,17 @@ def test_digits_matrix_demo_prints_both_accuracies(capsys):
 def test_demo_options_are_checked(capsys):
     # When parsed, before any work (tests/nn/test_cli_errors.py checks every flag).
     with pytest.raises(SystemExit) as info:
-        _args(moons_matrix, ["--epochs", "0"])
-    assert info.value.code == 2 and "--epochs: must be an integer >= 1, got '0'" in (
+        demo("moons-matrix", ["--epochs", "0"])
+    assert info.value.code == 2 and "--epochs must be an integer >= 1, got '0'" in (
         capsys.readouterr().err)
     with pytest.raises(SystemExit) as info:
-        _args(digits_matrix, ["--batch-size", "0"])
-    assert info.value.code == 2 and "--batch-size: must be an integer >= 1" in (
+        demo("digits-matrix", ["--batch-size", "0"])
+    assert info.value.code == 2 and "--batch-size must be an integer >= 1" in (
         capsys.readouterr().err)
 
 
 def test_chainrule_demo_command_runs_both():
-    from nn import cli
+    from chainrule import cli
 
     assert cli.main(["demo", "moons-matrix", "--epochs", "1", "--no-progress"]) == 0
     assert cli.main(["demo", "digits-matrix", "--epochs", "1", "--no-progress"]) == 0

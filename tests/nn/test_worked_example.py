@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nn import cli
+from chainrule import cli
 from nn.examples import worked_example as wx
 
 STEP1_GRADS = {

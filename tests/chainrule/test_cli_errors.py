@@ -4,13 +4,14 @@ number) is one line too."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-import nn.cli
+import chainrule.cli
 from nn.train import NonFiniteLossError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,6 +80,8 @@ BAD = [
     (["demo", "digits-matrix", "--lr", "0"], "--lr must be a finite number > 0, got '0'"),
     (["demo", "digits-matrix", "--lr", "-0.1"], "--lr must be a finite number > 0, got '-0.1'"),
     (["demo", "digits-matrix", "--lr", "inf"], "--lr must be a finite number > 0, got 'inf'"),
+    (["demo", "digits-matrix", "--lr", "-1"], "--lr must be a finite number > 0, got '-1'"),
+    (["demo", "digits-matrix", "--lr=-1"], "--lr must be a finite number > 0, got '-1'"),
     (["demo", "digits-matrix", "--init", "post004"], "--init: invalid choice: 'post004'"),
 ]
 
@@ -95,7 +98,7 @@ def test_a_bad_flag_is_one_line_and_status_2(argv, words, tmp_path, capsys):
     (tmp_path / "folder.svg").mkdir()
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     with pytest.raises(SystemExit) as info:
-        nn.cli.main(argv)
+        chainrule.cli.main(argv)
     assert info.value.code == 2
     captured = capsys.readouterr()
     assert words in one_line(captured.err)
@@ -110,7 +113,7 @@ def test_a_bad_flag_is_one_line_and_status_2(argv, words, tmp_path, capsys):
 ])
 def test_the_reported_commands_as_a_user_runs_them(argv):
     """The issue's three commands, in a fresh interpreter: status 2, one line, no traceback."""
-    done = subprocess.run([sys.executable, "-m", "nn.cli", *argv], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "chainrule", *argv], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2
     line = one_line(done.stderr)
@@ -120,11 +123,13 @@ def test_the_reported_commands_as_a_user_runs_them(argv):
 
 
 def test_an_unwritable_out_file_is_one_line(tmp_path, monkeypatch, capsys):
-    def refuse(self, data):
-        raise PermissionError(13, "Permission denied", str(self))
+    from chainrule.cli import graph
 
-    monkeypatch.setattr(Path, "write_bytes", refuse)
-    assert nn.cli.main(["graph", "--out", str(tmp_path / "g.gv")]) == 2
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(graph, "write_atomic", refuse)
+    assert chainrule.cli.main(["graph", "--out", str(tmp_path / "g.gv")]) == 2
     line = one_line(capsys.readouterr().err)
     assert line.startswith("chainrule graph: --out cannot be written: ")
     assert line.endswith("Permission denied")
@@ -138,20 +143,20 @@ def test_a_failure_while_running_is_one_line(monkeypatch, capsys):
                                  float("nan"))
 
     monkeypatch.setattr(moons, "train", diverge)
-    assert nn.cli.main(["demo", "moons"]) == 1
+    assert chainrule.cli.main(["demo", "moons"]) == 1
     captured = capsys.readouterr()
     assert one_line(captured.err) == (
         "chainrule demo moons: fit: the loss is nan at epoch 3 of 100, step 1 of 1")
 
 
 def test_a_missing_file_while_running_is_one_line(monkeypatch, capsys):
-    from nn.examples import graph_cli
+    from chainrule.cli import _worked
 
     def gone():
         raise FileNotFoundError(2, "No such file or directory", "/gone/state.json")
 
-    monkeypatch.setattr(graph_cli, "_graph", gone)
-    assert nn.cli.main(["explain", "w35"]) == 1
+    monkeypatch.setattr(_worked, "graph", gone)
+    assert chainrule.cli.main(["explain", "w35"]) == 1
     assert one_line(capsys.readouterr().err) == (
         "chainrule explain: the file '/gone/state.json': No such file or directory")
 
@@ -160,8 +165,8 @@ def test_post004_is_the_posts_own_start(capsys):
     """--init post004 is the post's start: no gain 4 (that belongs to our Glorot start)."""
     from nn.examples import moons_matrix
 
-    parser = nn.cli.build_parser()
-    args = parser.parse_args(["demo", "moons-matrix", "--init", "post004"])
+    argv = ["demo", "moons-matrix", "--init", "post004"]
+    args = chainrule.cli.build_parser(argv).parse_args(argv)
     assert args.gain is None and moons_matrix.default_gain("post004") == 1.0
     assert moons_matrix.default_gain("xavier") == 4.0
     from nn.matrix import MatrixMLP
@@ -181,5 +186,34 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(worked_example, "run", interrupted)
-    assert nn.cli.main(["worked-example"]) == 130
+    assert chainrule.cli.main(["worked-example"]) == 130
     assert one_line(capsys.readouterr().err) == "chainrule worked-example: interrupted"
+
+
+def _options(argv):
+    """Every option string of the subcommand (or demo) that argv names, with its action."""
+    parser = chainrule.cli.build_parser(argv)
+    for word in argv:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = sub.choices[word]
+    return {option: action for action in parser._actions for option in action.option_strings}
+
+
+def test_every_learning_rate_flag_refuses_a_negative_or_zero_rate(capsys):
+    from chainrule.cli import COMMANDS
+    from chainrule.cli.demo import DEMOS
+
+    commands = [[name] for name in COMMANDS if name != "demo"]
+    commands += [["demo", name] for name in DEMOS]
+    found = []
+    for argv in commands:
+        for option in _options(argv):
+            if option.lstrip("-") in ("lr", "learning-rate") or option.endswith("-lr"):
+                found.append(option)
+                for bad in ("-1", "0", "-0.0", "nan"):
+                    with pytest.raises(SystemExit) as info:
+                        chainrule.cli.main([*argv, option, bad])
+                    assert info.value.code == 2
+                    assert f"{option} must be a finite number > 0, got '{bad}'" in one_line(
+                        capsys.readouterr().err)
+    assert found == ["--lr"]  # digits-matrix's; the others have fixed schedules

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-__all__ = ["SEED_MAX", "Parser", "fail", "integer", "out_file", "real", "seed"]
+__all__ = ["SEED_MAX", "Parser", "fail", "integer", "out_file", "real", "seed", "say"]
 
 SEED_MAX = 2**32 - 1  # scikit-learn's random_state and numpy's seeds both take 0 .. 2**32 - 1
 
@@ -34,8 +34,7 @@ class Parser(argparse.ArgumentParser):
         if match:
             flag, rest = match.groups()
             message = f"{flag} {rest}" if rest.startswith("must ") else f"{flag}: {rest}"
-        line = " ".join(f"{self.prog}: {message}".split())  # one line, whatever the message
-        self.exit(2, line + "\n")
+        self.exit(2, _one_line(f"{self.prog}: {message}") + "\n")
 
 
 def integer(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -101,8 +100,25 @@ def out_file(suffixes: Sequence[str]) -> Callable[[str], Path]:
     return parse
 
 
+def _one_line(text: str) -> str:
+    """One line, whatever the text: runs of white space (newlines included) become one space,
+    and any other control or bidi character is written as `repr` writes it (\\x1b, \\u202e), so
+    nothing typed on the command line or read from a file can drive the terminal."""
+    from autograd.naming import printable  # here: `chainrule --help` does not load the engine
+
+    return printable(" ".join(text.split()))
+
+
 def fail(prog: str, message: str, status: int = 1) -> int:
     """Print `prog: message` as one line on stderr; return the exit status for `run` to give
     (1: the command failed while running; 2: a flag's value was refused)."""
-    print(" ".join(f"{prog}: {message}".split()), file=sys.stderr)
+    print(_one_line(f"{prog}: {message}"), file=sys.stderr)
     return status
+
+
+def say(text: str) -> None:
+    """Print a line of a command's output with control and bidi characters escaped (a path
+    typed on the command line goes through here)."""
+    from autograd.naming import printable
+
+    print("\n".join(printable(line) for line in text.split("\n")))
