@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,18 @@ def small_mlp_page() -> str:
 PAGES = {"live/worked_example.html": worked_example_page, "live/small_mlp.html": small_mlp_page}
 
 
+def on_config(config: Any) -> Any:
+    """nbconvert finds its templates under <prefix>/share/jupyter; in an environment whose
+    packages come from another prefix (a venv over a shared site-packages), name that one too."""
+    import nbconvert
+
+    shared = Path(nbconvert.__file__).resolve().parents[4] / "share" / "jupyter"
+    known = os.environ.get("JUPYTER_PATH", "")
+    if (shared / "nbconvert" / "templates").is_dir() and str(shared) not in known.split(os.pathsep):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (known, str(shared)) if p)
+    return config
+
+
 @event_priority(100)  # before mkdocs-jupyter's on_files, so that it converts the notebooks
 def on_files(files: Files, config: Any) -> Files:
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
@@ -72,6 +86,32 @@ class _IndexBrackets(logging.Filter):
 
 def on_startup(command: str, dirty: bool) -> None:
     logging.getLogger("mkdocs.plugins.mkdocs_autorefs._internal.plugin").addFilter(_IndexBrackets())
+
+
+_HEADING = re.compile(r"<h([1-6]) id=\"([^\"]+)\">(.*?)</h\1>", re.S)
+_ANCHOR_LINK = re.compile(r"<a class=\"anchor-link\"[^>]*>.*?</a>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
+    """A notebook's table of contents from the ids its headings really have (mkdocs-jupyter
+    slugs a heading without its code spans, so "Watch `backward()`" pointed nowhere)."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return context
+    from mkdocs.structure.toc import get_toc
+
+    root: list[dict[str, Any]] = []
+    open_: list[dict[str, Any]] = []  # the last heading of each level still open
+    for level, anchor, inner in _HEADING.findall(page.content or ""):
+        name = html.unescape(_TAG.sub("", _ANCHOR_LINK.sub("", inner))).strip()
+        token = {"level": int(level), "id": anchor, "name": name, "children": []}
+        while open_ and open_[-1]["level"] >= token["level"]:
+            open_.pop()
+        (open_[-1]["children"] if open_ else root).append(token)
+        open_.append(token)
+    page.toc = get_toc(root)  # type: ignore[arg-type]
+    context["toc"] = page.toc
+    return context
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
