@@ -53,7 +53,7 @@ needs_browser = pytest.mark.skipif(
            "CI installs them)",
 )
 # The learner's pages whose ```python blocks run here, each page in one namespace.
-EXAMPLE_PAGES = ["index.md", "pictures.md", "stepping.md", "higher.md", "compile.md", "nn.md",
+EXAMPLE_PAGES = ["index.md", "worked_example.md", "pictures.md", "stepping.md", "higher.md", "compile.md", "nn.md",
                  "micrograd.md", "pytorch.md", "own_op.md", "performance.md", "engine.md"]
 
 
@@ -344,3 +344,9 @@ def test_the_python_examples_of_a_page_run(name: str) -> None:
             exec(compile(block, f"<docs/{name}: example {k + 1}>", "exec"), namespace)
     printed = out.getvalue()
     assert printed and "False" not in printed, printed
+    # A result written beside a print (`print(x)   # 0.0276...`) is what it prints.
+    for block in blocks:
+        for line in block.splitlines():
+            said = re.match(r"print\(.*\)\s+# ([-\d.e ]+)$", line)
+            if said and re.fullmatch(r"[-\d.e]+( [-\d.e]+)*", said.group(1).strip()):
+                assert said.group(1).strip() in printed, line
