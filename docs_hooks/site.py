@@ -93,6 +93,33 @@ _ANCHOR_LINK = re.compile(r"<a class=\"anchor-link\"[^>]*>.*?</a>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
+_REFERENCE = re.compile(r"^::: (autograd|nn|nn\.matrix)\n    options:\n", re.M)
+
+
+def _public_names(module_name: str) -> list[str]:
+    """The module's __all__, less the names of its submodules: `autograd.explain` is a function
+    to Python but the module autograd/explain.py to the reference's static reader, so such names
+    get their own entries on the page."""
+    import importlib
+    import importlib.util
+
+    module = importlib.import_module(module_name)
+    if not hasattr(module, "__path__"):  # a module, not a package: no submodules
+        return list(module.__all__)
+    return [name for name in module.__all__
+            if importlib.util.find_spec(f"{module_name}.{name}") is None]
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """The API reference shows exactly the names of each module's __all__ (the option
+    `filters: public` would also show dunder members such as __slots__)."""
+    def members(match: re.Match[str]) -> str:
+        names = ", ".join(_public_names(match.group(1)))
+        return f"{match.group(0)}      members: [{names}]\n"
+
+    return _REFERENCE.sub(members, markdown)
+
+
 def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
     """A notebook's table of contents from the ids its headings really have (mkdocs-jupyter
     slugs a heading without its code spans, so "Watch `backward()`" pointed nowhere)."""

@@ -128,6 +128,9 @@ def test_the_api_reference_shows_every_public_name(site: Path) -> None:
             # autograd.explain and autograd.compile are functions of the same-named modules
             full = f"{module.__name__}.{name}"
             assert full in ids or f"{full}.{name}" in ids, full
+        top = {i.split(".")[-1] for i in ids if re.fullmatch(rf"{module.__name__}\.\w+", i)}
+        assert top <= set(module.__all__), top - set(module.__all__)  # nothing else, no _private
+        assert not any(re.search(r"\.__(slots|array_ufunc|weakref)__$", i) for i in ids)
 
 
 @needs_mkdocs
@@ -194,10 +197,12 @@ def load(browser, url: str) -> list[str]:
     return [f"{e['message']}" for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
 
-def remote_resources(browser) -> list[str]:
-    return browser.execute_script(
+def remote_resources(browser, served_from: str = "") -> list[str]:
+    """What the page loaded over the network (from anywhere but served_from)."""
+    loaded = browser.execute_script(
         "return performance.getEntriesByType('resource').map((e) => e.name)"
         ".filter((n) => /^(https?:)?\\/\\//.test(n))")
+    return [url for url in loaded if not (served_from and url.startswith(served_from + "/"))]
 
 
 @needs_mkdocs
@@ -230,7 +235,7 @@ def test_the_site_served_over_http_loads_without_a_console_error(site: Path, bro
         for name in ("index.html", "api/autograd.html", "notebooks/01_worked_example.html",
                      "404.html", "stepping.html"):
             assert load(browser, f"{base}/{name}") == [], name
-            assert remote_resources(browser) == [], name
+            assert remote_resources(browser, base) == [], name
         grads = step_to_the_end(browser, 0)
         assert grads == expected_worked_example()
     finally:
@@ -262,6 +267,7 @@ def expected_small_mlp() -> list[str]:
 def step_to_the_end(browser, frame: int) -> list[str]:
     """In the frame-th embedded page: Home, a key and a button step one at a time, then End;
     the gradients of the table at the end."""
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -269,16 +275,16 @@ def step_to_the_end(browser, frame: int) -> list[str]:
     iframe = browser.find_elements(By.CSS_SELECTOR, "iframe.chainrule-live")[frame]
     browser.execute_script("arguments[0].scrollIntoView()", iframe)
     browser.switch_to.frame(iframe)
-    body = browser.find_element(By.TAG_NAME, "body")
     last = int(browser.execute_script("return document.body.dataset.steps"))
     counter = browser.find_element(By.ID, "counter")
-    body.send_keys(Keys.HOME)
-    assert counter.text == f"step 0 of {last}"
-    body.send_keys(Keys.ARROW_RIGHT)
+    browser.find_element(By.ID, "next").click()  # a click gives the frame the keyboard, too
     assert counter.text == f"step 1 of {last}"
-    browser.find_element(By.ID, "next").click()
+    keys = ActionChains(browser)
+    keys.send_keys(Keys.ARROW_RIGHT).perform()
     assert counter.text == f"step 2 of {last}"
-    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.END)
+    keys.send_keys(Keys.HOME).perform()
+    assert counter.text == f"step 0 of {last}"
+    keys.send_keys(Keys.END).perform()
     assert counter.text == f"step {last} of {last}"
     assert browser.find_element(By.ID, "next").get_attribute("disabled") is not None
     grads = browser.execute_script(
@@ -291,6 +297,7 @@ def step_to_the_end(browser, frame: int) -> list[str]:
 @needs_browser
 def test_the_embedded_stepping_pages_step_to_backwards_gradients(site: Path, browser,
                                                                   tmp_path: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -307,19 +314,26 @@ def test_the_embedded_stepping_pages_step_to_backwards_gradients(site: Path, bro
     browser.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top"
                            " + window.scrollY - 80)", iframe)
     browser.switch_to.frame(iframe)
-    body = browser.find_element(By.TAG_NAME, "body")
-    body.send_keys(Keys.HOME)
+    browser.find_element(By.ID, "reset").click()
     headline = browser.find_element(By.ID, "headline")
     for _ in range(int(browser.execute_script("return document.body.dataset.steps"))):
-        body.send_keys(Keys.ARROW_RIGHT)
+        ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
         if headline.text.startswith("g(w35) +="):
             break
     assert headline.text == "g(w35) += 0.6803 × 0.04068 = 0.02767"
     browser.switch_to.default_content()
     shots = {"stepping.png": None}
     assert browser.save_screenshot(str(out / "stepping.png"))
-    for name, page in (("home.png", "index.html"), ("worked_example.png", "worked_example.html")):
+    # The home page; the API reference at Value; notebook 2 at its first plot.
+    for name, page, at in (("home.png", "index.html", None),
+                           ("api.png", "api/autograd.html", "[id='autograd.Value']"),
+                           ("notebook.png", "notebooks/02_moons.html", ".jp-OutputArea img")):
         assert load(browser, (site / page).as_uri()) == []
+        if at is not None:
+            element = browser.find_element(By.CSS_SELECTOR, at)
+            browser.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top"
+                                   " + window.scrollY - 80)", element)
+            time.sleep(0.5)  # the header's title changes with the scroll, animated
         assert browser.save_screenshot(str(out / name))
         shots[name] = None
     for name in shots:
