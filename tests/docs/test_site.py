@@ -53,8 +53,9 @@ needs_browser = pytest.mark.skipif(
            "CI installs them)",
 )
 # The learner's pages whose ```python blocks run here, each page in one namespace.
-EXAMPLE_PAGES = ["index.md", "worked_example.md", "pictures.md", "stepping.md", "higher.md", "compile.md", "nn.md",
-                 "micrograd.md", "pytorch.md", "own_op.md", "performance.md", "engine.md"]
+EXAMPLE_PAGES = ["index.md", "worked_example.md", "pictures.md", "stepping.md", "higher.md",
+                 "compile.md", "nn.md", "micrograd.md", "pytorch.md", "own_op.md",
+                 "performance.md", "engine.md"]
 
 
 # --- the built site ---------------------------------------------------------------------------
