@@ -31,7 +31,52 @@ def test_the_venv_comes_before_the_set_up_commands() -> None:
     commands = blocks(section("Set up"))
     assert commands[0].strip() == "python3 -m venv .venv && . .venv/bin/activate"
     assert commands[1].strip() == "pip install -e . && chainrule worked-example"
-    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in commands[3]
+    assert commands[2].strip().startswith("pip install torch==2.13.0 && pip install -e ")
+    assert commands[2].strip().endswith(" && python -m pytest")
+    assert commands[3].startswith(
+        "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu\n")
+
+
+def test_the_cuda_warning_is_at_the_test_command() -> None:
+    """A newcomer who runs the test command elsewhere would pull a multi-GB CUDA build: the
+    warning and the CPU-index line are in the lines right above and below it."""
+    text = section("Set up")
+    test_command = blocks(text)[2]
+    before, after = text.split(test_command)
+    just_before = "\n".join(before.rstrip("`\n").splitlines()[-3:])
+    assert "CUDA" in just_before and "several GB" in just_before
+    assert after.lstrip("`\n").splitlines()[0].startswith("Elsewhere, the CPU build")
+
+
+def test_the_test_command_installs_what_ci_installs() -> None:
+    """The README's extras are CI's (.ci/run) but lint: every test that CI runs, runs."""
+    readme = re.search(r'pip install -e "\.\[([a-z,]+)\]" && python -m pytest',
+                       section("Set up")).group(1)  # type: ignore[union-attr]
+    ci = re.search(r'pip install -e "\.\[([a-z,]+)\]"',
+                   (ROOT / ".ci" / "run").read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
+    assert set(readme.split(",")) == set(ci.split(",")) - {"lint"}
+
+
+def test_the_readme_is_a_front_page() -> None:
+    assert len(README.splitlines()) <= 200
+    for words in ("wall-clock", "ruff check", "os.replace", "min 40 s"):
+        assert words not in README  # the maintainers' part of the site holds these
+
+
+def test_every_relative_link_of_the_readme_resolves() -> None:
+    links = re.findall(r"\]\(([^)\s]+)\)", README)
+    assert len(links) > 20
+    for link in links:
+        if re.match(r"[a-z]+:", link):
+            continue
+        path, _, anchor = link.partition("#")
+        target = ROOT / path
+        assert target.is_file(), link
+        if anchor and target.suffix == ".md":
+            headings = re.findall(r"^#+ (.+)$", target.read_text(encoding="utf-8"), re.M)
+            slugs = {re.sub(r"[^\w\- ]", "", h.lower()).strip().replace(" ", "-")
+                     for h in headings}
+            assert anchor in slugs, link
 
 
 def test_a_first_look_prints_what_the_readme_says() -> None:

@@ -1,0 +1,156 @@
+"""mkdocs hooks for chainrule's site (mkdocs.yml, `hooks:`).
+
+- The notebooks live in notebooks/ (beside their generator and their pytest conftest); they
+  join the site as notebooks/NN_*.ipynb, rendered by mkdocs-jupyter with their stored outputs.
+- The live stepping pages are written at build time by `autograd.to_html`, the same
+  self-contained pages a user writes, and the "Watch backward()" page embeds them in iframes.
+- Nothing is loaded from the network: a script or stylesheet from http(s) in a built page (the
+  notebook template's MathJax) is dropped, so the site works offline and from file://.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+_REMOTE = re.compile(
+    r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>"
+    r"|<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*\brel=\"stylesheet\"[^>]*>"
+    r"|<link[^>]*\brel=\"stylesheet\"[^>]*\bhref=\"https?://[^\"]*\"[^>]*>"
+)
+
+
+def worked_example_page() -> str:
+    from autograd import to_html
+    from nn.examples.worked_example import START, forward
+
+    root = forward(START).error
+    return to_html(root, highlight="w35", show_local_grads=True,
+                   title="The worked example: backward() step by step").html
+
+
+def small_mlp_page() -> str:
+    import nn
+    from autograd import to_html
+
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    (score,) = model([0.5, -1.0])
+    loss = nn.mse_loss([score], [1.0])
+    return to_html(loss, title="nn.MLP(2, [3, 1]): backward() step by step").html
+
+
+PAGES = {"live/worked_example.html": worked_example_page, "live/small_mlp.html": small_mlp_page}
+
+
+def on_config(config: Any) -> Any:
+    """nbconvert finds its templates under <prefix>/share/jupyter; in an environment whose
+    packages come from another prefix (a venv over a shared site-packages), name that one too."""
+    import nbconvert
+
+    shared = Path(nbconvert.__file__).resolve().parents[4] / "share" / "jupyter"
+    known = os.environ.get("JUPYTER_PATH", "")
+    if (shared / "nbconvert" / "templates").is_dir() and str(shared) not in known.split(os.pathsep):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (known, str(shared)) if p)
+    return config
+
+
+@event_priority(100)  # before mkdocs-jupyter's on_files, so that it converts the notebooks
+def on_files(files: Files, config: Any) -> Files:
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        files.append(File(f"notebooks/{path.name}", src_dir=str(ROOT), dest_dir=config.site_dir,
+                          use_directory_urls=config.use_directory_urls))
+    for uri, make in PAGES.items():
+        files.append(File.generated(config, uri, content=make()))
+    return files
+
+
+class _IndexBrackets(logging.Filter):
+    """A docstring's `w[j][k]` (an index, as in the posts) reads as a Markdown reference to
+    autorefs; only single-letter targets, which no API name is, are let go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return re.search(r"Could not find cross-reference target '[a-z]'", record.getMessage()) \
+            is None
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    logging.getLogger("mkdocs.plugins.mkdocs_autorefs._internal.plugin").addFilter(_IndexBrackets())
+
+
+_HEADING = re.compile(r"<h([1-6]) id=\"([^\"]+)\">(.*?)</h\1>", re.S)
+_ANCHOR_LINK = re.compile(r"<a class=\"anchor-link\"[^>]*>.*?</a>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+_REFERENCE = re.compile(r"^::: (autograd|nn|nn\.matrix)\n    options:\n", re.M)
+
+
+def _public_names(module_name: str) -> list[str]:
+    """The module's __all__, less the names of its submodules: `autograd.explain` is a function
+    to Python but the module autograd/explain.py to the reference's static reader, so such names
+    get their own entries on the page."""
+    import importlib
+    import importlib.util
+
+    module = importlib.import_module(module_name)
+    if not hasattr(module, "__path__"):  # a module, not a package: no submodules
+        return list(module.__all__)
+    return [name for name in module.__all__
+            if importlib.util.find_spec(f"{module_name}.{name}") is None]
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """The API reference shows exactly the names of each module's __all__ (the option
+    `filters: public` would also show dunder members such as __slots__)."""
+    def members(match: re.Match[str]) -> str:
+        names = ", ".join(_public_names(match.group(1)))
+        return f"{match.group(0)}      members: [{names}]\n"
+
+    return _REFERENCE.sub(members, markdown)
+
+
+def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
+    """A notebook's table of contents from the ids its headings really have (mkdocs-jupyter
+    slugs a heading without its code spans, so "Watch `backward()`" pointed nowhere)."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return context
+    from mkdocs.structure.toc import get_toc
+
+    root: list[dict[str, Any]] = []
+    open_: list[dict[str, Any]] = []  # the last heading of each level still open
+    for level, anchor, inner in _HEADING.findall(page.content or ""):
+        name = html.unescape(_TAG.sub("", _ANCHOR_LINK.sub("", inner))).strip()
+        token = {"level": int(level), "id": anchor, "name": name, "children": []}
+        while open_ and open_[-1]["level"] >= token["level"]:
+            open_.pop()
+        (open_[-1]["children"] if open_ else root).append(token)
+        open_.append(token)
+    page.toc = get_toc(root)  # type: ignore[arg-type]
+    context["toc"] = page.toc
+    return context
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    return _REMOTE.sub("", output)
+
+
+def on_post_build(config: Any) -> None:
+    """Material reads the search index from search/search_index.js when the site is opened from
+    file:// (a missing file is a console error on every page): write it beside the JSON."""
+    folder = Path(config.site_dir) / "search"
+    index = folder / "search_index.json"
+    if index.is_file():
+        data = json.loads(index.read_text(encoding="utf-8"))
+        (folder / "search_index.js").write_text(f"var __index = {json.dumps(data)}",
+                                                encoding="utf-8")

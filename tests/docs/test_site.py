@@ -1,0 +1,367 @@
+"""The documentation site, built as CI builds it (`mkdocs build --strict`, into a temporary
+folder) and walked in headless Chromium (Debian's `chromium` and `chromium-driver`, through
+Selenium, as tests/autograd/test_page_browser.py does):
+
+- every page loads from disk (file://) with no console error, and nothing on it comes from the
+  network (no http(s):// script, stylesheet, image or frame, in the HTML or loaded at runtime);
+- every relative link and resource of every page resolves to a file of the site (and a link to
+  an anchor of another page, to an element with that id);
+- the embedded stepping pages step, with the keys and the buttons, to backward()'s gradients;
+- the same site served over HTTP loads with no console error;
+- the Python examples of the learner's pages run and print no False.
+
+Screenshots of three pages go to the test's temporary folder, or to docs/screenshots/ with
+CHAINRULE_WRITE_DOCS=1 (that is how the ones in the repository are made).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import importlib.util
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+MKDOCS_MISSING = [name for name in ("mkdocs", "material", "mkdocstrings", "mkdocs_jupyter")
+                  if importlib.util.find_spec(name) is None]
+needs_mkdocs = pytest.mark.skipif(
+    bool(MKDOCS_MISSING) or shutil.which("dot") is None,
+    reason=f"the site needs the docs extra (missing: {', '.join(MKDOCS_MISSING) or 'none'}; "
+           "pip install -e \".[docs]\") and Graphviz's dot for its stepping pages",
+)
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="needs Chromium and chromedriver (Debian: apt-get install chromium chromium-driver; "
+           "CI installs them)",
+)
+# The learner's pages whose ```python blocks run here, each page in one namespace.
+EXAMPLE_PAGES = ["index.md", "worked_example.md", "pictures.md", "stepping.md", "higher.md",
+                 "compile.md", "nn.md", "micrograd.md", "pytorch.md", "own_op.md",
+                 "performance.md", "engine.md"]
+
+
+# --- the built site ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, check=False,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, done.stderr[-4000:]
+    print(f"\nmkdocs build --strict: {time.perf_counter() - start:.1f} s, "
+          f"{len(pages(out))} pages")
+    return out
+
+
+def pages(site: Path) -> list[Path]:
+    """Every page but 404.html, which a server shows at any path, so its links are absolute
+    (/assets/...): it is checked served, in the HTTP test."""
+    return sorted(p for p in site.rglob("*.html") if p.relative_to(site) != Path("404.html"))
+
+
+class _Refs(HTMLParser):
+    """Every href and src of a page (with the tag and its rel), and every id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and "name" in a:
+            self.ids.add(a["name"])
+        for key in ("href", "src"):
+            if a.get(key):
+                self.refs.append((tag, a.get("rel", ""), a[key]))
+
+
+@functools.lru_cache(maxsize=None)
+def parsed(path: Path) -> _Refs:
+    refs = _Refs()
+    refs.feed(path.read_text(encoding="utf-8"))
+    return refs
+
+
+@needs_mkdocs
+def test_the_site_has_every_page_of_the_nav(site: Path) -> None:
+    for name in ("index", "worked_example", "stepping", "operations", "api/autograd", "api/nn",
+                 "api/nn_matrix", "maintainers/benchmarks", "own_op", "performance"):
+        assert (site / f"{name}.html").is_file(), name
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        assert (site / "notebooks" / f"{notebook.stem}.html").is_file(), notebook.name
+    assert (site / "live" / "worked_example.html").is_file()
+    assert (site / "live" / "small_mlp.html").is_file()
+
+
+@needs_mkdocs
+def test_the_api_reference_shows_every_public_name(site: Path) -> None:
+    import autograd
+    import nn
+    import nn.matrix
+
+    for page, module in (("autograd", autograd), ("nn", nn), ("nn_matrix", nn.matrix)):
+        ids = parsed(site / "api" / f"{page}.html").ids
+        for name in module.__all__:
+            # autograd.explain and autograd.compile are functions of the same-named modules
+            full = f"{module.__name__}.{name}"
+            assert full in ids or f"{full}.{name}" in ids, full
+        top = {i.split(".")[-1] for i in ids if re.fullmatch(rf"{module.__name__}\.\w+", i)}
+        assert top <= set(module.__all__), top - set(module.__all__)  # nothing else, no _private
+        assert not any(re.search(r"\.__(slots|array_ufunc|weakref)__$", i) for i in ids)
+
+
+@needs_mkdocs
+def test_every_relative_link_resolves_and_nothing_comes_from_the_network(site: Path) -> None:
+    broken, remote = [], []
+    for page in pages(site):
+        for tag, rel, ref in parsed(page).refs:
+            parts = urlsplit(ref)
+            if parts.scheme in ("http", "https") or ref.startswith("//"):
+                # A link to follow is fine; a resource the page loads is not.
+                if tag != "a" and not (tag == "link" and rel in ("canonical",)):
+                    remote.append(f"{page.relative_to(site)}: <{tag}> {ref}")
+                continue
+            if parts.scheme or not (parts.path or parts.fragment):
+                continue  # mailto:, data:, javascript:, an empty href
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)}: {ref}")
+            elif parts.fragment and target.suffix == ".html" and tag == "a":
+                if unquote(parts.fragment) not in parsed(target).ids:
+                    broken.append(f"{page.relative_to(site)}: {ref} (no such anchor)")
+    assert not remote, remote
+    assert not broken, broken
+
+
+# --- in the browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="chainrule-site-chromium-")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                 "--hide-scrollbars", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def load(browser, url: str) -> list[str]:
+    """Open url, wait until it and its frames have loaded; the console errors it logged."""
+    browser.get_log("browser")  # drop what came before
+    browser.get(url)
+    for _ in range(100):
+        if browser.execute_script(
+                "return document.readyState === 'complete' && [...document.querySelectorAll("
+                "'iframe')].every((f) => f.contentDocument === null "
+                "|| f.contentDocument.readyState === 'complete')"):
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)  # scripts run on load
+    return [f"{e['message']}" for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def remote_resources(browser, served_from: str = "") -> list[str]:
+    """What the page loaded over the network (from anywhere but served_from)."""
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map((e) => e.name)"
+        ".filter((n) => /^(https?:)?\\/\\//.test(n))")
+    return [url for url in loaded if not (served_from and url.startswith(served_from + "/"))]
+
+
+@needs_mkdocs
+@needs_browser
+def test_every_page_loads_from_disk_without_a_console_error(site: Path, browser) -> None:
+    failures = {}
+    for page in pages(site):
+        errors = load(browser, page.as_uri())
+        errors += [f"loaded from the network: {url}" for url in remote_resources(browser)]
+        if errors:
+            failures[str(page.relative_to(site))] = errors
+        assert browser.title, page
+    assert not failures, failures
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@needs_mkdocs
+@needs_browser
+def test_the_site_served_over_http_loads_without_a_console_error(site: Path, browser) -> None:
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        for name in ("index.html", "api/autograd.html", "notebooks/01_worked_example.html",
+                     "404.html", "stepping.html"):
+            assert load(browser, f"{base}/{name}") == [], name
+            assert remote_resources(browser, base) == [], name
+        grads = step_to_the_end(browser, 0)
+        assert grads == expected_worked_example()
+    finally:
+        browser.switch_to.default_content()
+        server.shutdown()
+        server.server_close()
+
+
+def expected_worked_example() -> list[str]:
+    from autograd import topo_order
+    from nn.examples.worked_example import START, forward
+
+    root = forward(START).error
+    root.backward()
+    return [repr(node.grad) for node in topo_order(root)]
+
+
+def expected_small_mlp() -> list[str]:
+    import nn
+    from autograd import topo_order
+
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    (score,) = model([0.5, -1.0])
+    loss = nn.mse_loss([score], [1.0])
+    loss.backward()
+    return [repr(node.grad) for node in topo_order(loss)]
+
+
+def step_to_the_end(browser, frame: int) -> list[str]:
+    """In the frame-th embedded page: Home, a key and a button step one at a time, then End;
+    the gradients of the table at the end."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.switch_to.default_content()
+    iframe = browser.find_elements(By.CSS_SELECTOR, "iframe.chainrule-live")[frame]
+    browser.execute_script("arguments[0].scrollIntoView()", iframe)
+    browser.switch_to.frame(iframe)
+    last = int(browser.execute_script("return document.body.dataset.steps"))
+    counter = browser.find_element(By.ID, "counter")
+    browser.find_element(By.ID, "next").click()  # a click gives the frame the keyboard, too
+    assert counter.text == f"step 1 of {last}"
+    keys = ActionChains(browser)
+    keys.send_keys(Keys.ARROW_RIGHT).perform()
+    assert counter.text == f"step 2 of {last}"
+    keys.send_keys(Keys.HOME).perform()
+    assert counter.text == f"step 0 of {last}"
+    keys.send_keys(Keys.END).perform()
+    assert counter.text == f"step {last} of {last}"
+    assert browser.find_element(By.ID, "next").get_attribute("disabled") is not None
+    grads = browser.execute_script(
+        "return [...document.querySelectorAll('#values td.grad')].map((t) => t.textContent)")
+    browser.switch_to.default_content()
+    return grads
+
+
+@needs_mkdocs
+@needs_browser
+def test_the_embedded_stepping_pages_step_to_backwards_gradients(site: Path, browser,
+                                                                  tmp_path: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    assert load(browser, (site / "stepping.html").as_uri()) == []
+    assert len(browser.find_elements(By.CSS_SELECTOR, "iframe.chainrule-live")) == 2
+    assert step_to_the_end(browser, 0) == expected_worked_example()
+    assert step_to_the_end(browser, 1) == expected_small_mlp()
+
+    # The screenshots: the stepper mid-backward (the update into w35), the home page, the
+    # worked example's page.
+    out = DOCS / "screenshots" if os.environ.get("CHAINRULE_WRITE_DOCS") else tmp_path
+    out.mkdir(exist_ok=True)
+    iframe = browser.find_elements(By.CSS_SELECTOR, "iframe.chainrule-live")[0]
+    browser.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top"
+                           " + window.scrollY - 80)", iframe)
+    browser.switch_to.frame(iframe)
+    browser.find_element(By.ID, "reset").click()
+    headline = browser.find_element(By.ID, "headline")
+    for _ in range(int(browser.execute_script("return document.body.dataset.steps"))):
+        ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
+        if headline.text.startswith("g(w35) +="):
+            break
+    assert headline.text == "g(w35) += 0.6803 × 0.04068 = 0.02767"
+    browser.switch_to.default_content()
+    shots = {"stepping.png": None}
+    assert browser.save_screenshot(str(out / "stepping.png"))
+    # The home page; the API reference at Value; notebook 2 at its first plot.
+    for name, page, at in (("home.png", "index.html", None),
+                           ("api.png", "api/autograd.html", "[id='autograd.Value']"),
+                           ("notebook.png", "notebooks/02_moons.html", ".jp-OutputArea img")):
+        assert load(browser, (site / page).as_uri()) == []
+        if at is not None:
+            element = browser.find_element(By.CSS_SELECTOR, at)
+            browser.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top"
+                                   " + window.scrollY - 80)", element)
+            time.sleep(0.5)  # the header's title changes with the scroll, animated
+        assert browser.save_screenshot(str(out / name))
+        shots[name] = None
+    for name in shots:
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    print(f"screenshots: {', '.join(str(out / name) for name in shots)}")
+
+
+# --- the examples of the learner's pages -----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", EXAMPLE_PAGES)
+def test_the_python_examples_of_a_page_run(name: str) -> None:
+    text = (DOCS / name).read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks, f"{name} has no python example"
+    if "draw_dot" in text and shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed")
+    namespace: dict[str, object] = {}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for k, block in enumerate(blocks):
+            exec(compile(block, f"<docs/{name}: example {k + 1}>", "exec"), namespace)
+    printed = out.getvalue()
+    assert printed and "False" not in printed, printed
+    # A result written beside a print (`print(x)   # 0.0276...`) is what it prints.
+    for block in blocks:
+        for line in block.splitlines():
+            said = re.match(r"print\(.*\)\s+# ([-\d.e ]+)$", line)
+            if said and re.fullmatch(r"[-\d.e]+( [-\d.e]+)*", said.group(1).strip()):
+                assert said.group(1).strip() in printed, line
