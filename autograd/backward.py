@@ -271,6 +271,7 @@ def _inline_chain_rule() -> Callable[[list[Value]], None]:
         "        upstream = node.grad",
     ]
     scope: dict[str, object] = dict(GRAD_NAMESPACE)
+    scope["__name__"] = __name__  # the generated loop is the engine's own code
     for k, name in enumerate(_INLINED):
         op = CATALOGUE.get(name)
         if op is None:

@@ -453,6 +453,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
     if not set(compile(code, op.name, "eval").co_names) <= {"a", "b"}:
         code = "forward(a, b)"
     scope: dict[str, Any] = {
+        "__name__": __name__,  # the generated method is the engine's (compile.watch reads this)
         "Value": Value, "_lift": _lift, "_elementwise": _elementwise, "_make": _make,
         "_not_a_number": _not_a_number, "_get_mode": _get_mode, "RECORD": RECORD,
         "_new": _new, "op": op, "name": op.name, "forward": op.forward,

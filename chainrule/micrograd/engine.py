@@ -154,10 +154,12 @@ class Value(_Core):
             return self._mg_op
         return _core_op.fget(self)  # type: ignore[attr-defined,no-any-return]
 
-    def backward(self, upstream: float = 1.0,
-                 create_graph: bool = False) -> dict[_Core, _Core] | None:
+    def backward(self, upstream: float = 1.0, create_graph: bool = False,
+                 retain_graph: bool | None = None) -> dict[_Core, _Core] | None:
         """Fill `.grad` as `autograd.Value.backward()` does, calling each node's `_backward`
-        closure where it has one (in chainrule's topological order, no recursion)."""
+        closure where it has one (in chainrule's topological order, no recursion). As
+        micrograd, a second pass through the same graph is allowed (`retain_graph` is taken
+        for the core's signature and changes nothing here)."""
         if create_graph:  # refused if any node is a closure (autograd.higher)
             return super().backward(upstream, create_graph=True)
         order = topo_order(self)
@@ -192,7 +194,7 @@ def _adopt(out: Any) -> Any:
         return out  # NotImplemented, or a leaf made under no_grad
     node = _new(Value)
     node.data, node.grad, node.label = out.data, out.grad, out.label
-    node._opdef, node._a, node._b = out._opdef, out._a, out._b
+    node._opdef, node._a, node._b, node._mark = out._opdef, out._a, out._b, 0
     node._closure = node._mg_op = None
     return node
 

@@ -36,6 +36,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+import autograd
+from autograd.define import remove_op
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -354,9 +357,14 @@ def test_the_python_examples_of_a_page_run(name: str) -> None:
         pytest.skip("Graphviz's dot program is not installed")
     namespace: dict[str, object] = {}
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        for k, block in enumerate(blocks):
-            exec(compile(block, f"<docs/{name}: example {k + 1}>", "exec"), namespace)
+    before = set(autograd.CATALOGUE)
+    try:
+        with contextlib.redirect_stdout(out):
+            for k, block in enumerate(blocks):
+                exec(compile(block, f"<docs/{name}: example {k + 1}>", "exec"), namespace)
+    finally:  # a page's define_op examples leave the catalogue as the other tests expect it
+        for op_name in set(autograd.CATALOGUE) - before:
+            remove_op(op_name)
     printed = out.getvalue()
     assert printed and "False" not in printed, printed
     # A result written beside a print (`print(x)   # 0.0276...`) is what it prints.
