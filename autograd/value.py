@@ -448,7 +448,10 @@ def method(self, other):
 """
 
 
-def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]:
+def _binary(op: Op, reflected: bool = False,
+            made: type[Value] | None = None) -> Callable[[Value, object], Value]:
+    """The operator method for `op`, written from its forward_code. `made`: the class of the
+    nodes it makes, when a subclass (chainrule.micrograd's Value) wants its own without a copy."""
     code = op.forward_code
     if not set(compile(code, op.name, "eval").co_names) <= {"a", "b"}:
         code = "forward(a, b)"
@@ -459,6 +462,10 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]
         "_new": _new, "op": op, "name": op.name, "forward": op.forward,
     }
     source = (_REFLECTED_SOURCE if reflected else _BINARY_SOURCE).replace("EXPR", code)
+    if made is not None:  # the subclass's own slots start empty, as its __init__ leaves them
+        scope["Made"] = made
+        source = source.replace("out = _new(Value)",
+                                "out = _new(Made)\n    out._closure = out._mg_op = None")
     exec(compile(source, f"<Value.{op.name}>", "exec"), scope)  # noqa: S102 - from the catalogue
     method: Callable[[Value, object], Value] = scope["method"]
     method.__name__ = op.name

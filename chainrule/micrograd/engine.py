@@ -27,7 +27,8 @@ import weakref
 from typing import Any, Callable, Iterable
 
 import autograd
-from autograd.backward import topo_order
+import autograd.value as _value_module
+from autograd.backward import _chain_rule, topo_order
 
 __all__ = ["Value"]
 
@@ -169,13 +170,17 @@ class Value(_Core):
                 if node.is_leaf:
                     earlier.append((node, node.grad))
                 node.grad = 0.0
-        order[-1].grad += float(upstream)
-        for node in reversed(order):
-            closure = getattr(node, "_closure", None)
-            if closure is not None:
-                closure()
-            elif not node.is_leaf and not getattr(node._opdef, "closure", False):
-                _core_step(node)
+        if not any(getattr(node._opdef, "closure", False) for node in order):
+            # no hand-written _backward: the core's chain rule (inlined from the catalogue)
+            _chain_rule(order, float(upstream))
+        else:
+            order[-1].grad += float(upstream)
+            for node in reversed(order):
+                closure = getattr(node, "_closure", None)
+                if closure is not None:
+                    closure()
+                elif not node.is_leaf and not getattr(node._opdef, "closure", False):
+                    _core_step(node)
         for leaf, old in earlier:
             leaf.grad = old + leaf.grad
         return None
@@ -207,8 +212,16 @@ def _wrapped(core: Callable[..., Any]) -> Callable[..., Any]:
     return method
 
 
-for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-              "__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__", "__abs__",
+# The binary operators write this class's nodes directly (no second node per operation: the
+# hot path of micrograd's demo); the rest make a core node and adopt it.
+for _name, _op_name, _reflected in (
+        ("__add__", "add", False), ("__radd__", "add", True), ("__sub__", "sub", False),
+        ("__rsub__", "sub", True), ("__mul__", "mul", False), ("__rmul__", "mul", True),
+        ("__truediv__", "div", False), ("__rtruediv__", "div", True)):
+    setattr(Value, _name, _value_module._binary(autograd.CATALOGUE[_op_name], _reflected,
+                                                made=Value))
+del _op_name, _reflected
+for _name in ("__pow__", "__rpow__", "__neg__", "__abs__",
               "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"):
     setattr(Value, _name, _wrapped(getattr(_Core, _name)))
 del _name
