@@ -10,38 +10,34 @@ file it points to is replaced, the link stays a link.
 from __future__ import annotations
 
 import os
+import secrets
 import stat
-import tempfile
-from pathlib import Path
 
 __all__ = ["write_atomic"]
 
 
-def _umask() -> int:
-    # The only portable way to read the umask is to set it and put it back.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+def write_atomic(path: str | bytes | os.PathLike[str], data: bytes) -> None:
     """Replace `path` by a file holding `data`, all or nothing (see the module docstring)."""
-    target = Path(os.path.realpath(path))  # through symlinks: the link keeps pointing at it
+    target = os.path.realpath(os.fsdecode(path))  # through symlinks: the link stays a link
+    folder, name = os.path.split(target)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        mode = None
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    # os.open with 0o666, as open() would: the umask applies (tempfile's files are 0o600).
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
     except BaseException:
         try:
-            os.unlink(temp)
+            os.remove(temporary)
         except OSError:
             pass
         raise

@@ -13,11 +13,10 @@ import math
 import numbers
 import os
 import re
-import secrets
-import stat
 from typing import Any, Iterator, Mapping, NamedTuple
 
 from autograd import Value
+from autograd._files import write_atomic
 
 from ._checks import names, quote
 
@@ -205,11 +204,8 @@ def save(state_dict: Mapping[str, float], path: str | os.PathLike[str], model: s
                              f"so a model with non-finite parameters cannot be saved")
         state[str(name)] = value
     document = {"format": FORMAT, "version": FORMAT_VERSION, "model": model, "state": state}
-    def write(f: Any) -> None:
-        json.dump(document, f, indent=1)
-        f.write("\n")
-
-    _write_atomically(path, write)
+    # all or nothing, keeping the old file's mode and any symlink (as the CLI's pictures)
+    write_atomic(path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
 
 
 def _check_path(path: object, where: str) -> None:
@@ -218,41 +214,6 @@ def _check_path(path: object, where: str) -> None:
     if not isinstance(path, (str, bytes, os.PathLike)):
         raise TypeError(f"{where}: path must be a file name (str or os.PathLike), got "
                         f"{type(path).__name__} {quote(path)}")
-
-
-def _write_atomically(path: str | os.PathLike[str], write: Any) -> None:
-    """Write a text file so that it is either the old file or the whole new one, never half:
-    into a temporary file in the same folder (so the rename stays on one file system), then
-    `os.replace`, which is atomic. On any failure the temporary file is removed.
-
-    The rename replaces the file, so what a plain `open(path, "w")` would keep is kept by hand:
-    a symlink is written through (the temporary file goes beside the file it points to, and
-    the rename lands there, so the link stays a link), and an existing file keeps its mode (a
-    0600 file stays private); a new file gets the umask's default, as open() would give it.
-    """
-    target = os.path.realpath(os.fsdecode(path))
-    folder, name = os.path.split(target)
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = None
-    temporary = os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    # os.open with mode 0o666, as open() would: the umask applies, unlike tempfile's 0o600.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        if mode is not None:
-            os.chmod(temporary, mode)
-        with open(fd, "w", encoding="utf-8") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.remove(temporary)
-        except OSError:
-            pass
-        raise
 
 
 MAX_NESTING = 20  # a state dict file is 2 deep; json's parser would recurse on a deep one
