@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=60, deadline=None)
@@ -13,3 +14,16 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def fresh():
+    """The operation catalogue as the test found it: ops a test adds with define_op are
+    removed afterwards, so other tests see only the built-in ones."""
+    from autograd import CATALOGUE
+    from autograd.define import remove_op
+
+    before = set(CATALOGUE)
+    yield
+    for name in [n for n in CATALOGUE if n not in before]:
+        remove_op(name)

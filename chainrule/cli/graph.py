@@ -6,6 +6,7 @@ was."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from autograd import Value, draw_dot, to_html
 from autograd._files import write_atomic
@@ -40,18 +41,22 @@ def add_arguments(g: argparse.ArgumentParser, argv: list[str]) -> None:
                         "narrow enough for a page")
 
 
+def _picture_options(args: argparse.Namespace, nodes: dict[str, Value]) -> dict[str, Any]:
+    """The flags the picture and the page share (draw_dot's and to_html's keywords)."""
+    return {
+        "highlight": nodes[args.highlight] if args.highlight else None,
+        "show_local_grads": args.local_grads,
+        "hide_constants": not args.show_constants,
+        "rankdir": args.rankdir,
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     error, nodes = _worked.graph()
     if args.html is not None:
         return _write_html(args, error, nodes)
     suffix = args.out.suffix.lower()
-    dot = draw_dot(
-        error,
-        highlight=nodes[args.highlight] if args.highlight else None,
-        show_local_grads=args.local_grads,
-        hide_constants=not args.show_constants,
-        rankdir=args.rankdir,
-    )
+    dot = draw_dot(error, **_picture_options(args, nodes))
     if suffix in SOURCE:
         data = dot.source.encode("utf-8")
     else:
@@ -78,14 +83,8 @@ def _write_html(args: argparse.Namespace, error: Value, nodes: dict[str, Value])
     import graphviz
 
     try:
-        page = to_html(
-            error,
-            highlight=nodes[args.highlight] if args.highlight else None,
-            show_local_grads=args.local_grads,
-            hide_constants=not args.show_constants,
-            rankdir=args.rankdir,
-            title="The worked example: watch backward() step by step",
-        )
+        page = to_html(error, title="The worked example: watch backward() step by step",
+                       **_picture_options(args, nodes))
     except graphviz.ExecutableNotFound:
         return fail("chainrule graph", "the `dot` program of Graphviz is not installed (Debian: "
                     "apt-get install graphviz); the page draws the graph with it")

@@ -24,15 +24,6 @@ REL = 1e-10
 
 
 @pytest.fixture
-def fresh():
-    """Ops defined in a test are removed after it, so other tests see the built-in catalogue."""
-    before = set(CATALOGUE)
-    yield
-    for name in [n for n in CATALOGUE if n not in before]:
-        remove_op(name)
-
-
-@pytest.fixture
 def three(fresh):
     """softsign (unary, smooth), hypot (binary), leaky (unary, a kink at 0)."""
     softsign = define_op("softsign", forward="a / (1.0 + abs(a))",

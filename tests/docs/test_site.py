@@ -36,9 +36,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-import autograd
-from autograd.define import remove_op
-
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -349,7 +346,7 @@ def test_the_embedded_stepping_pages_step_to_backwards_gradients(site: Path, bro
 
 
 @pytest.mark.parametrize("name", EXAMPLE_PAGES)
-def test_the_python_examples_of_a_page_run(name: str) -> None:
+def test_the_python_examples_of_a_page_run(name: str, fresh: None) -> None:
     text = (DOCS / name).read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert blocks, f"{name} has no python example"
@@ -357,14 +354,9 @@ def test_the_python_examples_of_a_page_run(name: str) -> None:
         pytest.skip("Graphviz's dot program is not installed")
     namespace: dict[str, object] = {}
     out = io.StringIO()
-    before = set(autograd.CATALOGUE)
-    try:
-        with contextlib.redirect_stdout(out):
-            for k, block in enumerate(blocks):
-                exec(compile(block, f"<docs/{name}: example {k + 1}>", "exec"), namespace)
-    finally:  # a page's define_op examples leave the catalogue as the other tests expect it
-        for op_name in set(autograd.CATALOGUE) - before:
-            remove_op(op_name)
+    with contextlib.redirect_stdout(out):  # (`fresh` takes the pages' define_op ops away)
+        for k, block in enumerate(blocks):
+            exec(compile(block, f"<docs/{name}: example {k + 1}>", "exec"), namespace)
     printed = out.getvalue()
     assert printed and "False" not in printed, printed
     # A result written beside a print (`print(x)   # 0.0276...`) is what it prints.
