@@ -13,14 +13,11 @@ import os
 import re
 import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -31,9 +28,8 @@ from autograd.naming import printable
 from autograd.page import to_html
 from nn.examples.worked_example import START, forward
 from tests.autograd.pages import HOSTILE, big_graph, hostile_graph
+from tests.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None or shutil.which("dot") is None,
     reason="needs Chromium, chromedriver and Graphviz's dot (Debian: apt-get install chromium "
@@ -69,19 +65,9 @@ def fmt(x: float) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="chainrule-chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1500,1000",
-                 f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_script_timeout(120)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    for driver in headless_chromium(1500, 1000):
+        driver.set_script_timeout(120)
+        yield driver
 
 
 def no_alert(driver) -> bool:

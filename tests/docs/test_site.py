@@ -26,7 +26,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -36,10 +35,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from tests.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 MKDOCS_MISSING = [name for name in ("mkdocs", "material", "mkdocstrings", "mkdocs_jupyter")
                   if importlib.util.find_spec(name) is None]
 needs_mkdocs = pytest.mark.skipif(
@@ -164,23 +163,9 @@ def test_every_relative_link_resolves_and_nothing_comes_from_the_network(site: P
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="chainrule-site-chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-                 "--hide-scrollbars", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    for driver in headless_chromium(1400, 1000, logs=True):
+        driver.set_page_load_timeout(60)
+        yield driver
 
 
 def load(browser, url: str) -> list[str]:
