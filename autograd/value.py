@@ -462,10 +462,13 @@ def _binary(op: Op, reflected: bool = False,
         "_new": _new, "op": op, "name": op.name, "forward": op.forward,
     }
     source = (_REFLECTED_SOURCE if reflected else _BINARY_SOURCE).replace("EXPR", code)
-    if made is not None:  # the subclass's own slots start empty, as its __init__ leaves them
+    if made is not None:  # the subclass's nodes; its operands and the core's need no lifting
         scope["Made"] = made
-        source = source.replace("out = _new(Value)",
-                                "out = _new(Made)\n    out._closure = out._mg_op = None")
+        source = source.replace("out = _new(Value)", "out = _new(Made)").replace(
+            "if type(other) is not Value:",
+            "if type(other) is not Made and type(other) is not Value:").replace(
+            "left = _lift(other, name)",
+            "left = other if type(other) is Value else _lift(other, name)")
     exec(compile(source, f"<Value.{op.name}>", "exec"), scope)  # noqa: S102 - from the catalogue
     method: Callable[[Value, object], Value] = scope["method"]
     method.__name__ = op.name
@@ -473,8 +476,10 @@ def _binary(op: Op, reflected: bool = False,
     return method
 
 
-def _unary(op: Op) -> Callable[[Value], Value]:
+def _unary(op: Op, made: type[Value] | None = None) -> Callable[[Value], Value]:
+    """The method for a one-operand `op`; `made` as for `_binary`."""
     forward = op.forward
+    cls = Value if made is None else made
 
     def method(self: Value) -> Value:
         try:
@@ -484,7 +489,7 @@ def _unary(op: Op) -> Callable[[Value], Value]:
             raise
         if _get_mode() != RECORD:
             return _make(op, data, self, None)
-        out = _new(Value)
+        out = _new(cls)
         out.data, out.grad, out.label, out._opdef, out._a, out._b, out._mark = (
             data, 0.0, "", op, self, None, 0)
         return out
@@ -494,17 +499,22 @@ def _unary(op: Op) -> Callable[[Value], Value]:
     return method
 
 
-def _pow(self: Value, exponent: object) -> Value:
-    """self ** exponent: a number exponent is a constant (`pow`); a Value one is differentiated
-    too (`vpow`)."""
-    if isinstance(exponent, Value):
-        return _vpow(self, exponent)
-    return _pow_const(self, exponent)
+def _power(made: type[Value] | None = None) -> Callable[[Value, object], Value]:
+    """`__pow__`; `made` as for `_binary`."""
+    pow_const, vpow = _binary(CATALOGUE["pow"], made=made), _binary(CATALOGUE["vpow"], made=made)
+
+    def _pow(self: Value, exponent: object) -> Value:
+        """self ** exponent: a number exponent is a constant (`pow`); a Value one is
+        differentiated too (`vpow`)."""
+        if isinstance(exponent, Value):
+            return vpow(self, exponent)
+        return pow_const(self, exponent)
+
+    return _pow
 
 
 _POW = CATALOGUE["pow"]
-_pow_const = _binary(_POW)
-_vpow = _binary(CATALOGUE["vpow"])
+_pow = _power()
 
 Value.__add__ = _binary(CATALOGUE["add"])
 Value.__radd__ = _binary(CATALOGUE["add"], reflected=True)  # other + self

@@ -98,10 +98,12 @@ class Value(_Core):
     3.0
     """
 
-    __slots__ = ("_closure", "_mg_op")
+    # What micrograd adds lives in a __dict__ that only the constructor's nodes get (the class
+    # defaults say "none"), so the operators' nodes cost no extra writes.
+    __slots__ = ("__dict__",)
 
-    _closure: Callable[[], Any] | None
-    _mg_op: str | None
+    _closure: Callable[[], Any] | None = None
+    _mg_op: str | None = None
 
     def __init__(self, data: float, _children: Iterable[_Core] = (), _op: str = "",
                  label: str = "") -> None:
@@ -119,8 +121,8 @@ class Value(_Core):
                                 f"{type(child).__name__}")
             if not any(child is c for c in children):  # as micrograd's set: each child once
                 children.append(child)
-        self._closure = None
-        self._mg_op = _op
+        if _op or children:
+            self._mg_op = _op
         if children:
             if len(children) == 1:
                 self._a = children[0]
@@ -130,6 +132,7 @@ class Value(_Core):
                 self._b = tuple(children)
             arity = len(children) if len(children) <= 2 else -1
             self._opdef = ClosureOp(self, _op or "closure", arity)  # type: ignore[assignment]
+            _closure_nodes.add(self)
 
     @property
     def _backward(self) -> Callable[[], Any]:
@@ -163,6 +166,8 @@ class Value(_Core):
         for the core's signature and changes nothing here)."""
         if create_graph:  # refused if any node is a closure (autograd.higher)
             return super().backward(upstream, create_graph=True)
+        if not _closure_nodes:  # no closure anywhere: the core's pass, the graph kept
+            return super().backward(upstream, retain_graph=True)
         order = topo_order(self)
         earlier = []  # leaves that carry gradient from earlier passes
         for node in order:
@@ -190,38 +195,21 @@ def _nothing() -> None:
     return None
 
 
-_new = object.__new__
+# The nodes made by the constructor with children (their op is a closure) that are still
+# alive. While there are none, no graph can hold one, and backward() skips looking.
+_closure_nodes: weakref.WeakSet[Value] = weakref.WeakSet()
 
-
-def _adopt(out: Any) -> Any:
-    """A result of the catalogue's operations, as this class (same op, same operands)."""
-    if type(out) is not _Core:
-        return out  # NotImplemented, or a leaf made under no_grad
-    node = _new(Value)
-    node.data, node.grad, node.label = out.data, out.grad, out.label
-    node._opdef, node._a, node._b, node._mark = out._opdef, out._a, out._b, 0
-    node._closure = node._mg_op = None
-    return node
-
-
-def _wrapped(core: Callable[..., Any]) -> Callable[..., Any]:
-    def method(self: Value, *args: Any) -> Any:
-        return _adopt(core(self, *args))
-    method.__name__ = getattr(core, "__name__", "method")
-    method.__doc__ = core.__doc__
-    return method
-
-
-# The binary operators write this class's nodes directly (no second node per operation: the
-# hot path of micrograd's demo); the rest make a core node and adopt it.
+# The operators are the core's, written from the same catalogue, making this class's nodes.
+_CATALOGUE = autograd.CATALOGUE
 for _name, _op_name, _reflected in (
         ("__add__", "add", False), ("__radd__", "add", True), ("__sub__", "sub", False),
         ("__rsub__", "sub", True), ("__mul__", "mul", False), ("__rmul__", "mul", True),
-        ("__truediv__", "div", False), ("__rtruediv__", "div", True)):
-    setattr(Value, _name, _value_module._binary(autograd.CATALOGUE[_op_name], _reflected,
-                                                made=Value))
-del _op_name, _reflected
-for _name in ("__pow__", "__rpow__", "__neg__", "__abs__",
-              "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"):
-    setattr(Value, _name, _wrapped(getattr(_Core, _name)))
-del _name
+        ("__truediv__", "div", False), ("__rtruediv__", "div", True),
+        ("__rpow__", "vpow", True)):
+    setattr(Value, _name, _value_module._binary(_CATALOGUE[_op_name], _reflected, made=Value))
+Value.__pow__ = _value_module._power(made=Value)  # type: ignore[method-assign]
+Value.__neg__ = _value_module._unary(_CATALOGUE["neg"], made=Value)  # type: ignore[method-assign]
+Value.__abs__ = _value_module._unary(_CATALOGUE["abs"], made=Value)  # type: ignore[method-assign]
+for _name in ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"):
+    setattr(Value, _name, _value_module._unary(_CATALOGUE[_name], made=Value))
+del _name, _op_name, _reflected
