@@ -98,7 +98,8 @@ class gc_paused:
     enabled again if it was on before (nested blocks, and blocks in several threads, restore it
     when the last one ends). Reference cycles your own code makes inside are collected once it
     is back on; `collect_young()` collects the young ones inside the block (fit does, each
-    step).
+    step, once the step's graph is dropped: a collection walks every young object still
+    alive, so with the graph alive it walks the whole graph).
     """
 
     _depth = 0

@@ -12,7 +12,7 @@ process, with the interpreter's defaults (the cyclic garbage collector on, as in
     door+paused  the same code inside `with autograd.gc_paused():`
     loop         the notebook's code written on chainrule itself (autograd.Value, nn.MLP with
                  seed 1337, builtin sum, its own loop), the collector left on
-    loop+paused  the same loop inside `with autograd.gc_paused():`, collect_young() per step
+    loop+paused  the same loop inside `with autograd.gc_paused():`
     micrograd    micrograd 0.1.0 from PyPI, the notebook's code
 
     python bench/demo.py                  # 100 steps each (micrograd takes minutes)
@@ -51,8 +51,7 @@ def run_chainrule(steps: int) -> tuple[float, list[float], list[float]]:
 def run_loop(steps: int, paused: bool = False) -> tuple[float, list[float], list[float]]:
     """The notebook's code as a learner writes it on chainrule itself: autograd.Value and
     nn.MLP (seed 1337 draws micrograd's weights), builtin sum, their own loop; with `paused`,
-    inside `autograd.gc_paused()` with a young collection per step, as docs/performance.md
-    shows."""
+    inside `autograd.gc_paused()`, as docs/performance.md shows."""
     import contextlib
 
     import numpy as np
@@ -91,8 +90,6 @@ def run_loop(steps: int, paused: bool = False) -> tuple[float, list[float], list
                 p.data -= learning_rate * p.grad
             losses.append(total_loss.data)
             accs.append(float(acc))
-            if paused:
-                autograd.gc_paused.collect_young()
     elapsed = time.process_time() - start
     return elapsed, losses, accs
 

@@ -310,7 +310,6 @@ with autograd.gc_paused():
         for p in hand.parameters():
             p.data -= learning_rate * p.grad
         losses.append(loss.data)
-        autograd.gc_paused.collect_young()      # frees any cycle the step made, as fit does
 gap = max(abs(a - b) / b for a, b in zip(losses, history.loss))
 print(f"by hand: final loss {losses[-1]:.4f}; fit's losses within {gap:.0e} relative")
 assert gap < 1e-12    # mean as sum * (1/n) here, sum / n in fit: the last bit may differ

@@ -150,6 +150,7 @@ class Value(_Core):
             raise TypeError(f"Value: _backward must be a function of no arguments, got "
                             f"{type(closure).__name__}")
         self._closure = closure
+        _closure_nodes.add(self)
 
     @property
     def _op(self) -> str:
@@ -175,7 +176,8 @@ class Value(_Core):
                 if node.is_leaf:
                     earlier.append((node, node.grad))
                 node.grad = 0.0
-        if not any(getattr(node._opdef, "closure", False) for node in order):
+        if not any(getattr(node, "_closure", None) is not None
+                   or getattr(node._opdef, "closure", False) for node in order):
             # no hand-written _backward: the core's chain rule (inlined from the catalogue)
             _chain_rule(order, float(upstream))
         else:
@@ -195,8 +197,8 @@ def _nothing() -> None:
     return None
 
 
-# The nodes made by the constructor with children (their op is a closure) that are still
-# alive. While there are none, no graph can hold one, and backward() skips looking.
+# The nodes that have a closure (made by the constructor with children, or given a _backward)
+# and are still alive. While there are none, no graph can hold one, and backward() skips looking.
 _closure_nodes: weakref.WeakSet[Value] = weakref.WeakSet()
 
 # The operators are the core's, written from the same catalogue, making this class's nodes.

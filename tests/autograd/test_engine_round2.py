@@ -283,6 +283,21 @@ class _Cycle:
         self.me = self
 
 
+def test_a_cycle_made_inside_gc_paused_is_not_leaked():
+    """Inside the block the collector is off, not blind: collect_young() frees a dropped cycle
+    there, and one left for later is freed by the collector once the block has ended (nothing
+    is frozen or hidden from it)."""
+    with gc_paused():
+        freed_inside = weakref.ref(_Cycle())
+        gc_paused.collect_young()
+        assert freed_inside() is None
+        left = weakref.ref(_Cycle())
+        assert left() is not None  # off: nothing collected it yet
+    assert gc.isenabled()
+    gc.collect()
+    assert left() is None
+
+
 def test_a_cycle_the_users_code_makes_in_a_step_is_collected_during_fit():
     import nn
 

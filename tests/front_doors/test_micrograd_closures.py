@@ -245,3 +245,12 @@ def test_backward_looks_for_closures_only_while_one_is_alive() -> None:
     y.backward()  # leaves add up across passes, interior nodes hold one pass
     assert (a.grad, b.grad) == tuple(2 * g for g in with_closure_alive)
     assert y.grad == 1.0
+
+
+def test_a_backward_assigned_to_an_operators_node_is_the_one_called() -> None:
+    """micrograd lets any node's _backward be replaced; the replacement is what runs."""
+    a, b = Value(3.0), Value(4.0)
+    out = a * b
+    out._backward = lambda: setattr(a, "grad", a.grad + 100.0 * out.grad)  # not b's share
+    (out + 1.0).backward()
+    assert (a.grad, b.grad) == (100.0, 0.0)
