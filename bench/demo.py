@@ -37,6 +37,7 @@ import platform
 import subprocess
 import sys
 import time
+from typing import Any
 
 
 def run_chainrule(steps: int) -> tuple[float, list[float], list[float]]:
@@ -48,66 +49,30 @@ def run_chainrule(steps: int) -> tuple[float, list[float], list[float]]:
     return elapsed, history.loss, history.metrics["accuracy"]
 
 
-def run_loop(steps: int, paused: bool = False) -> tuple[float, list[float], list[float]]:
-    """The notebook's code as a learner writes it on chainrule itself: autograd.Value and
-    nn.MLP (seed 1337 draws micrograd's weights), builtin sum, their own loop; with `paused`,
-    inside `autograd.gc_paused()`, as docs/performance.md shows."""
-    import contextlib
-
-    import numpy as np
-    from sklearn.datasets import make_moons
-
-    import autograd
-    from autograd import Value
-    from nn import MLP
-
-    block = autograd.gc_paused() if paused else contextlib.nullcontext()
-    start = time.process_time()
-    np.random.seed(1337)
-    X, y = make_moons(n_samples=100, noise=0.1)
-    y = y * 2 - 1
-    model = MLP(2, [16, 16, 1], seed=1337)
-
-    def loss() -> tuple[Value, float]:
-        inputs = [list(map(Value, xrow)) for xrow in X]
-        scores = [model(x)[0] for x in inputs]   # nn's MLP returns a list of outputs
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        alpha = 1e-4
-        reg_loss = alpha * sum((p * p for p in model.parameters()))
-        total_loss = data_loss + reg_loss
-        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
-        return total_loss, sum(accuracy) / len(accuracy)
-
-    losses, accs = [], []
-    with block:
-        for k in range(steps):
-            total_loss, acc = loss()
-            model.zero_grad()
-            total_loss.backward()
-            learning_rate = 1.0 - 0.9 * k / 100
-            for p in model.parameters():
-                p.data -= learning_rate * p.grad
-            losses.append(total_loss.data)
-            accs.append(float(acc))
-    elapsed = time.process_time() - start
-    return elapsed, losses, accs
-
-
-def run_micrograd(steps: int, door: bool = False,
-                  paused: bool = False) -> tuple[float, list[float], list[float]]:
+def run_notebook(steps: int, engine: str = "micrograd",
+                 paused: bool = False) -> tuple[float, list[float], list[float]]:
     """The notebook's cells, as written there (global seeds included: micrograd's MLP draws
-    from the global `random`); with `door`, on chainrule's engine through chainrule.micrograd,
-    and with `paused` as well, inside `autograd.gc_paused()`."""
+    from the global `random`), on `engine`:
+
+    micrograd  micrograd itself
+    door       chainrule's engine through chainrule.micrograd (only the imports change)
+    chainrule  written on chainrule itself: autograd.Value and nn.MLP (seed 1337 draws
+               micrograd's weights; the model returns a list, so `model(x)[0]`)
+
+    With `paused`, inside `autograd.gc_paused()`, as docs/performance.md shows."""
     import contextlib
     import random
 
     import numpy as np
     from sklearn.datasets import make_moons
 
-    if door:
+    if engine == "chainrule":
         import autograd
-        from chainrule.micrograd.engine import Value
+        from autograd import Value
+        from nn import MLP as nnMLP
+    elif engine == "door":
+        import autograd
+        from chainrule.micrograd.engine import Value  # type: ignore[assignment]
         from chainrule.micrograd.nn import MLP
     else:
         from micrograd.engine import Value  # type: ignore[no-redef]
@@ -119,11 +84,12 @@ def run_micrograd(steps: int, door: bool = False,
     random.seed(1337)
     X, y = make_moons(n_samples=100, noise=0.1)
     y = y * 2 - 1
-    model = MLP(2, [16, 16, 1])
+    model: Any = nnMLP(2, [16, 16, 1], seed=1337) if engine == "chainrule" else MLP(2, [16, 16, 1])
+    score = (lambda x: model(x)[0]) if engine == "chainrule" else model
 
     def loss() -> tuple[Value, float]:
         inputs = [list(map(Value, xrow)) for xrow in X]
-        scores = list(map(model, inputs))
+        scores = list(map(score, inputs))
         losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
         data_loss = sum(losses) * (1.0 / len(losses))
         alpha = 1e-4
@@ -149,11 +115,11 @@ def run_micrograd(steps: int, door: bool = False,
 
 RUNS = {
     "fit": lambda steps: run_chainrule(steps),
-    "door": lambda steps: run_micrograd(steps, door=True),
-    "door+paused": lambda steps: run_micrograd(steps, door=True, paused=True),
-    "loop": lambda steps: run_loop(steps),
-    "loop+paused": lambda steps: run_loop(steps, paused=True),
-    "micrograd": lambda steps: run_micrograd(steps),
+    "door": lambda steps: run_notebook(steps, "door"),
+    "door+paused": lambda steps: run_notebook(steps, "door", paused=True),
+    "loop": lambda steps: run_notebook(steps, "chainrule"),
+    "loop+paused": lambda steps: run_notebook(steps, "chainrule", paused=True),
+    "micrograd": lambda steps: run_notebook(steps),
 }
 # The targets of issue 18, as ratios micrograd / contender (each in its own process).
 # "micrograd-style user code" is read two ways: the door (micrograd's own code on chainrule)
