@@ -40,13 +40,15 @@ _core_op = _Core._op
 class ClosureOp:
     """The operation of a node whose local derivative is a `_backward` closure.
 
-    One per such node (this door only): readers that ask for the local derivatives
-    (`local_grads`, as of any catalogue entry) get them by running the closure with
+    One per such node (this door only), holding what micrograd adds to a node: `function`, the
+    closure (None for micrograd's default, which does nothing), and `mg_op`, the `_op` string
+    it was given. The nodes themselves stay the core's size. Readers that ask for the local
+    derivatives (`local_grads`, as of any catalogue entry) get them by running the closure with
     out.grad = 1.0 on zeroed operand grads, everything restored after. `closure = True`
     tells compile and the higher derivatives to refuse it (autograd.ops.refuse_closures).
     """
 
-    __slots__ = ("name", "symbol", "arity", "formula", "_node")
+    __slots__ = ("name", "symbol", "arity", "formula", "_node", "function", "mg_op")
     closure = True
     user = False
     local_grad_code: tuple[str, ...] = ()
@@ -55,8 +57,10 @@ class ClosureOp:
     kinks: tuple[float, ...] = ()
     bad_inputs: tuple[Any, ...] = ()
 
-    def __init__(self, node: Value, name: str, arity: int) -> None:
-        self.name = self.symbol = name
+    def __init__(self, node: Value, mg_op: str, arity: int) -> None:
+        self.name = self.symbol = name = mg_op or "closure"
+        self.mg_op = mg_op
+        self.function: Callable[[], Any] | None = None
         self.arity = arity
         self.formula = (f"{name}: its local derivative is a _backward closure, which cannot be "
                         f"shown as a formula (its numbers are read by running it)")
@@ -67,7 +71,7 @@ class ClosureOp:
         if node is None:  # pragma: no cover - a node's op outlived by its node: never read
             raise ValueError(f"{self.name}: the node of this closure is gone")
         xs = node.operands
-        closure = node._closure
+        closure = self.function
         if closure is None:  # micrograd's default _backward does nothing
             return (0.0,) * len(xs)
         saved, saved_out = [x.grad for x in xs], node.grad
@@ -98,12 +102,10 @@ class Value(_Core):
     3.0
     """
 
-    # What micrograd adds lives in a __dict__ that only the constructor's nodes get (the class
-    # defaults say "none"), so the operators' nodes cost no extra writes.
-    __slots__ = ("__dict__",)
-
-    _closure: Callable[[], Any] | None = None
-    _mg_op: str | None = None
+    # No slot of its own: what micrograd adds to a node lives on its ClosureOp (only the
+    # constructor's nodes, and nodes given a _backward, have one), so every node the operators
+    # make is the core's size and costs the cyclic collector no more.
+    __slots__ = ()
 
     def __init__(self, data: float, _children: Iterable[_Core] = (), _op: str = "",
                  label: str = "") -> None:
@@ -121,8 +123,6 @@ class Value(_Core):
                                 f"{type(child).__name__}")
             if not any(child is c for c in children):  # as micrograd's set: each child once
                 children.append(child)
-        if _op or children:
-            self._mg_op = _op
         if children:
             if len(children) == 1:
                 self._a = children[0]
@@ -131,17 +131,23 @@ class Value(_Core):
             else:
                 self._b = tuple(children)
             arity = len(children) if len(children) <= 2 else -1
-            self._opdef = ClosureOp(self, _op or "closure", arity)  # type: ignore[assignment]
+            self._opdef = ClosureOp(self, _op, arity)  # type: ignore[assignment]
             _closure_nodes.add(self)
+        elif _op:  # a leaf with a name for its op: as a constant, nothing to differentiate
+            self._opdef = ClosureOp(self, _op, 0)  # type: ignore[assignment]
+
+    @property
+    def _closure(self) -> Callable[[], Any] | None:
+        """The `_backward` closure assigned to this node, if any."""
+        op = _closure_op(self)
+        return op.function if op is not None else None
 
     @property
     def _backward(self) -> Callable[[], Any]:
         """micrograd's step: the closure assigned, else the catalogue's chain rule."""
-        closure = self._closure
-        if closure is not None:
-            return closure
-        if getattr(self._opdef, "closure", False):
-            return _nothing
+        op = _closure_op(self)
+        if op is not None:
+            return op.function or _nothing
         return _core_step.__get__(self)  # type: ignore[no-any-return]
 
     @_backward.setter
@@ -149,14 +155,21 @@ class Value(_Core):
         if not callable(closure):
             raise TypeError(f"Value: _backward must be a function of no arguments, got "
                             f"{type(closure).__name__}")
-        self._closure = closure
+        op = _closure_op(self)
+        if op is None:  # an operator's node (or a leaf): its derivative is the closure from
+            a, b = self._a, self._b  # now on, under micrograd's name for it
+            arity = -1 if a is None and b is not None else (a is not None) + (b is not None)
+            op = ClosureOp(self, self._op, arity)
+            self._opdef = op  # type: ignore[assignment]
+        op.function = closure
         _closure_nodes.add(self)
 
     @property
     def _op(self) -> str:
         """micrograd's name of the operation ('' for a leaf)."""
-        if self._mg_op is not None:
-            return self._mg_op
+        op = _closure_op(self)
+        if op is not None:
+            return op.mg_op
         return _core_op.fget(self)  # type: ignore[attr-defined,no-any-return]
 
     def backward(self, upstream: float = 1.0, create_graph: bool = False,
@@ -176,17 +189,17 @@ class Value(_Core):
                 if node.is_leaf:
                     earlier.append((node, node.grad))
                 node.grad = 0.0
-        if not any(getattr(node, "_closure", None) is not None
-                   or getattr(node._opdef, "closure", False) for node in order):
+        if not any(_closure_op(node) is not None for node in order):
             # no hand-written _backward: the core's chain rule (inlined from the catalogue)
             _chain_rule(order, float(upstream))
         else:
             order[-1].grad += float(upstream)
             for node in reversed(order):
-                closure = getattr(node, "_closure", None)
-                if closure is not None:
-                    closure()
-                elif not node.is_leaf and not getattr(node._opdef, "closure", False):
+                closure_op = _closure_op(node)
+                if closure_op is not None:
+                    if closure_op.function is not None:
+                        closure_op.function()
+                elif node._opdef is not None:
                     _core_step(node)
         for leaf, old in earlier:
             leaf.grad = old + leaf.grad
@@ -197,8 +210,15 @@ def _nothing() -> None:
     return None
 
 
-# The nodes that have a closure (made by the constructor with children, or given a _backward)
-# and are still alive. While there are none, no graph can hold one, and backward() skips looking.
+def _closure_op(node: _Core) -> ClosureOp | None:
+    """The node's ClosureOp; None for a catalogue operation's node or a plain leaf."""
+    op: Any = node._opdef
+    return op if type(op) is ClosureOp else None
+
+
+# The nodes that have a ClosureOp (made by the constructor with children, or given a
+# _backward) and are still alive. While there are none, no graph can hold one, and
+# backward() skips looking.
 _closure_nodes: weakref.WeakSet[Value] = weakref.WeakSet()
 
 # The operators are the core's, written from the same catalogue, making this class's nodes.

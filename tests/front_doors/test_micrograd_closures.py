@@ -14,6 +14,7 @@ import gc
 import inspect
 import math
 import re
+import sys
 from typing import Any, Iterator
 
 import numpy as np
@@ -254,3 +255,17 @@ def test_a_backward_assigned_to_an_operators_node_is_the_one_called() -> None:
     out._backward = lambda: setattr(a, "grad", a.grad + 100.0 * out.grad)  # not b's share
     (out + 1.0).backward()
     assert (a.grad, b.grad) == (100.0, 0.0)
+    assert out._op == "*" and out._closure is not None  # micrograd's name kept
+
+
+def test_the_doors_nodes_cost_what_the_cores_cost() -> None:
+    """What micrograd adds (a closure, an `_op` string) lives on the node's ClosureOp, so the
+    nodes the operators make are the core's size, with nothing more for the collector."""
+    door, core = Value(1.5) * Value(2.0), autograd.Value(1.5) * autograd.Value(2.0)
+    assert sys.getsizeof(door) == sys.getsizeof(core)
+    assert not hasattr(door, "__dict__") and Value.__slots__ == ()
+    named = Value(3.0, (), "x")  # micrograd allows an _op on a leaf
+    assert named._op == "x" and named.is_leaf and named._closure is None
+    y = named * named
+    y.backward()
+    assert named.grad == 6.0
