@@ -133,7 +133,8 @@ def topo_order(root: Value) -> list[Value]:
 
     Depth-first with an explicit stack. A node is expanded the first time it is popped: it goes
     back on the stack under a marker (None), with its operands above it, so it is listed when
-    the marker comes off, after everything above it. Operands are taken in their recorded
+    the marker comes off, after everything above it (or at once, when its operands are all
+    listed already: the marker would come off next). Operands are taken in their recorded
     order, so the order, and every sum of gradients that follows it, is the same in every run.
     """
     with _walk_lock:
@@ -152,14 +153,29 @@ def topo_order(root: Value) -> list[Value]:
                 continue
             node._mark = back if m < 0 else walk  # a consumed node stays consumed
             a, b = node._a, node._b
-            if a is None and b is None:  # a leaf
-                done(node)
-                continue
-            push(node)
-            push(None)
-            if a is None:  # many operands, in a tuple
+            if a is None:
+                if b is None:  # a leaf
+                    done(node)
+                    continue
+                push(node)  # many operands, in a tuple
+                push(None)
                 push_all(stack, reversed(b))
                 continue
+            # One or two operands: when every one is listed already (in a graph without
+            # cycles, a marked operand is a listed one), the node is next: listed now, with no
+            # trip through the stack. The order is the same.
+            ma = a._mark
+            if b is None:
+                if ma == walk or ma == back:
+                    done(node)
+                    continue
+            else:
+                mb = b._mark
+                if (ma == walk or ma == back) and (mb == walk or mb == back):
+                    done(node)
+                    continue
+            push(node)
+            push(None)
             if b is not None:
                 push(b)
             push(a)
@@ -176,9 +192,10 @@ def _consuming_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]
     leaves' earlier ones returned beside the order (see `backward`). Meeting an operation
     node an earlier consuming pass marked is an error.
 
-    This is the walk of every `loss.backward()`, so it is written for speed: the first operand,
-    when a leaf (a weight, an input), is listed at once instead of going through the stack
-    (it would be popped next anyway: the order is the same).
+    This is the walk of every `loss.backward()`, so it is written for speed: an operand that is
+    a leaf (a weight, an input) is listed at once instead of going through the stack, and a
+    node whose operands are all listed is listed at once too (each would be popped next
+    anyway: the order is the same as topo_order's, which a test holds it to).
     """
     with _walk_lock:
         back = -next(_walks)
@@ -216,10 +233,6 @@ def _consuming_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]
                     raise _consumed(node)
                 if node.grad:
                     node.grad = 0.0
-                push(node)
-                push(None)
-                if b is not None and b._mark != back:
-                    push(b)
                 if a._mark != back:
                     if a._a is None and a._b is None:  # a leaf, listed now (see above)
                         a._mark = back
@@ -227,8 +240,28 @@ def _consuming_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]
                             keep((a, a.grad))
                             a.grad = 0.0
                         done(a)
-                    else:
+                    else:  # expanded first, as the stack would
+                        push(node)
+                        push(None)
+                        if b is not None and b._mark != back:
+                            push(b)
                         push(a)
+                        continue
+                if b is not None and b._mark != back:
+                    if b._a is None and b._b is None:  # a leaf: it would be popped next
+                        b._mark = back
+                        if b.grad:
+                            keep((b, b.grad))
+                            b.grad = 0.0
+                        done(b)
+                    else:
+                        push(node)
+                        push(None)
+                        push(b)
+                        continue
+                # Every operand listed already (in a graph without cycles a marked operand is
+                # a listed one): the node is next, with no trip through the stack.
+                done(node)
         except BaseException:  # an error or KeyboardInterrupt mid-walk: nothing is consumed
             _unconsume(order, back)
             _unconsume(stack, back)

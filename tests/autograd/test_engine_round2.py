@@ -45,6 +45,47 @@ def test_the_inline_chain_rule_equals_the_generic_loop_bit_for_bit(recipe, reuse
     assert [g.hex() for g in inline] == [g.hex() for g in generic]
 
 
+def _plain_dfs_order(root):
+    """The textbook order the walks must give: depth first, operands in recorded order, a
+    `seen` set, a node listed when its marker comes off the stack (no shortcut)."""
+    order, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack += [node, None, *reversed(node.operands)]
+    return order
+
+
+@given(recipe=recipes(max_inputs=4, max_steps=12), reuse=st.booleans(),
+       grads=st.booleans())
+@settings(max_examples=300)
+def test_both_walks_list_the_nodes_in_the_plain_depth_first_order(recipe, reuse, grads):
+    """topo_order and backward()'s own walk take shortcuts (leaves and ready nodes listed at
+    once); the order, and so every sum of gradients, is the plain depth-first one, over graphs
+    with shared subexpressions and repeated operands. The consuming walk zeroes every gradient
+    and hands back the leaves' earlier ones."""
+    leaves = [Value(x) for x in recipe.inputs]
+    out = recipe.build(*leaves)
+    if reuse:
+        out = out * out + out * leaves[0]
+    expected = _plain_dfs_order(out)
+    assert [id(n) for n in topo_order(out)] == [id(n) for n in expected]
+    if grads:  # gradients left by an earlier pass, to be zeroed on the way
+        for i, node in enumerate(expected):
+            node.grad = float(i + 1)
+    order, earlier = engine._consuming_order(out)
+    assert [id(n) for n in order] == [id(n) for n in expected]
+    assert all(n.grad == 0.0 for n in order)
+    kept = {id(leaf): g for leaf, g in earlier}
+    assert kept == ({id(n): float(i + 1) for i, n in enumerate(expected) if n.is_leaf}
+                    if grads else {})
+
+
 def test_the_inline_loop_covers_every_catalogue_op_and_falls_back_for_others():
     # Every op, through backward() (inline or not), equals the generic loop on the same graph.
     x, y = Value(0.7), Value(1.3)
