@@ -24,8 +24,6 @@ import subprocess
 import sys
 import time
 
-sys.setrecursionlimit(10_000)  # for micrograd's recursive build_topo only; ours does not recurse
-
 X1, X2, YA = 0.35, 0.9, 0.5
 START = [0.1, 0.8, 0.4, 0.6, 0.3, 0.9]  # w13, w23, w14, w24, w35, w45
 STEPS = 111  # plain SGD (lr 1) reaches E < 1e-7 at step 111

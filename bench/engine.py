@@ -23,9 +23,7 @@ import sys
 import time
 import tracemalloc
 
-sys.setrecursionlimit(10_000)  # for micrograd's recursive build_topo only; ours does not recurse
-
-import autograd  # noqa: E402
+import autograd
 
 N_POINTS, SIZES, ALPHA, SEED = 100, [2, 16, 16, 1], 1e-4, 1337
 
