@@ -5,6 +5,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.needs import require_dot
+
 settings.register_profile("dev", max_examples=60, deadline=None)
 # CI draws the same examples every run (derandomize), so a red CI is never a roll of the dice;
 # dev and thorough draw new ones each time, to keep finding what CI would not.
@@ -14,6 +16,11 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("needs_dot") is not None:
+        require_dot(f"{item.name}")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -15,10 +14,7 @@ from autograd.draw import HIGHLIGHT_COLOR
 from nn.examples.worked_example import START, forward
 
 graphviz = pytest.importorskip("graphviz", reason="draw_dot returns a graphviz.Digraph")
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None,
-    reason="the `dot` program of Graphviz is not installed (apt-get install graphviz)",
-)
+needs_dot = pytest.mark.needs_dot
 SVG = "{http://www.w3.org/2000/svg}"
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
+
+from tests.needs import require_dot
 
 import autograd
 from autograd import Value, draw_dot, explain, topo_order
@@ -59,8 +60,7 @@ def test_the_page_and_the_picture_escape_bidi_too():
     assert names[x] == "\\u202eevil" and names[y] == "ok\\x1b"
     source = draw_dot(y).source
     assert "\u202e" not in source and "\\\\u202eevil" in source  # dot's own \\ is one \
-    if shutil.which("dot") is None:
-        pytest.skip("the page needs Graphviz's dot program (apt-get install graphviz)")
+    require_dot("the page")
     page = autograd.to_html(y, title="t\u202e")
     assert "\u202e" not in page.html and "\x1b" not in page.html
     data = json.loads(re.search(r'id="trace">(.*?)</script>', page.html, re.DOTALL).group(1))
@@ -92,7 +92,6 @@ def test_hover_text_is_the_name_not_dots_id():
                 'tooltip="tanh → tanh(w*x)"', 'tooltip="w → w*x (operand 0 of mul)"',
                 'tooltip="x → w*x (operand 1 of mul)"'):
         assert tip in source, tip
-    if shutil.which("dot") is None:
-        pytest.skip("rendering needs Graphviz's dot program (apt-get install graphviz)")
+    require_dot("rendering")
     svg = draw_dot(y).pipe(format="svg").decode()
     assert 'xlink:title="tanh → tanh(w*x)"' in svg and 'xlink:title="x"' in svg

@@ -3,7 +3,6 @@ bools, Python's or numpy's, are still refused where a count is wanted."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
@@ -27,7 +26,7 @@ def test_explain_takes_numpy_ints():
         autograd.explain(y, x, digits=np.True_)
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+@pytest.mark.needs_dot
 def test_draw_dot_and_to_html_take_numpy_ints():
     pytest.importorskip("graphviz")
     y = graph()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -16,10 +15,7 @@ from autograd.naming import printable
 from nn.examples.worked_example import START, forward
 from tests.autograd.pages import HOSTILE, big_graph, hostile_graph
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("dot") is None,
-    reason="the `dot` program of Graphviz is not installed (apt-get install graphviz)",
-)
+pytestmark = pytest.mark.needs_dot
 
 
 def page_data(page: BackwardPage) -> dict:

@@ -4,13 +4,14 @@ that fails leaves the old file as it was; the mode is kept and a symlink is writ
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.needs import require_dot
 
 from autograd._files import write_atomic
 from chainrule.cli import main
@@ -31,8 +32,8 @@ sys.exit(main(sys.argv[1:]))
 
 @pytest.mark.parametrize("flag, name", [("--out", "g.gv"), ("--html", "page.html")])
 def test_a_write_that_fails_leaves_the_old_file_intact(tmp_path, flag, name):
-    if flag == "--html" and shutil.which("dot") is None:
-        pytest.skip("the page needs Graphviz's dot program (apt-get install graphviz)")
+    if flag == "--html":
+        require_dot("the page")
     target = tmp_path / name
     target.write_bytes(OLD)
     done = subprocess.run([sys.executable, "-c", LIMITED, "graph", flag, str(target)], cwd=ROOT,

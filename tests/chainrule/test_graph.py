@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,10 +10,7 @@ import pytest
 import chainrule.cli
 from chainrule.cli import _worked
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None,
-    reason="the `dot` program of Graphviz is not installed (apt-get install graphviz)",
-)
+needs_dot = pytest.mark.needs_dot
 DOCS_SVG = Path(__file__).resolve().parents[2] / "docs" / "worked_example.svg"
 STEP1_GRADS = {
     "w35": 0.027674034938717867, "w45": 0.027001636991007414, "w13": 0.0009290711608096597,

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
 import chainrule.cli
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None,
-    reason="the `dot` program of Graphviz is not installed (apt-get install graphviz)",
-)
+needs_dot = pytest.mark.needs_dot
 
 
 @needs_dot

@@ -23,7 +23,6 @@ import importlib.util
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -31,21 +30,28 @@ import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from tests.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
+from tests.needs import require_dot
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 MKDOCS_MISSING = [name for name in ("mkdocs", "material", "mkdocstrings", "mkdocs_jupyter")
                   if importlib.util.find_spec(name) is None]
-needs_mkdocs = pytest.mark.skipif(
-    bool(MKDOCS_MISSING) or shutil.which("dot") is None,
+_no_mkdocs = pytest.mark.skipif(
+    bool(MKDOCS_MISSING),
     reason=f"the site needs the docs extra (missing: {', '.join(MKDOCS_MISSING) or 'none'}; "
-           "pip install -e \".[docs]\") and Graphviz's dot for its stepping pages",
+           "pip install -e \".[docs]\")",
 )
+
+
+def needs_mkdocs(test: Any) -> Any:
+    """The docs extra, and Graphviz's dot for the site's stepping pages."""
+    return pytest.mark.needs_dot(_no_mkdocs(test))
 needs_browser = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None,
     reason="needs Chromium and chromedriver (Debian: apt-get install chromium chromium-driver; "
@@ -335,8 +341,8 @@ def test_the_python_examples_of_a_page_run(name: str, fresh: None) -> None:
     text = (DOCS / name).read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert blocks, f"{name} has no python example"
-    if "draw_dot" in text and shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot program is not installed")
+    if "draw_dot" in text:
+        require_dot(f"{name}'s draw_dot example")
     namespace: dict[str, object] = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):  # (`fresh` takes the pages' define_op ops away)

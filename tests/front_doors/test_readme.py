@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,7 +115,7 @@ def test_the_readme_picture_fits_a_page_and_the_wide_one_is_linked() -> None:
     assert narrow < wide / 2
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@pytest.mark.needs_dot
 def test_the_readme_picture_is_what_its_command_draws(tmp_path: Path) -> None:
     match = re.search(r"`chainrule graph (--out docs/worked_example_tb\.svg[^`]*)`",
                       section("Seeing the chain rule").replace("\n", " "))
