@@ -514,22 +514,30 @@ def _power(made: type[Value] | None = None) -> Callable[[Value, object], Value]:
 
 
 _POW = CATALOGUE["pow"]
-_pow = _power()
 
-Value.__add__ = _binary(CATALOGUE["add"])
-Value.__radd__ = _binary(CATALOGUE["add"], reflected=True)  # other + self
-Value.__sub__ = _binary(CATALOGUE["sub"])
-Value.__rsub__ = _binary(CATALOGUE["sub"], reflected=True)  # other - self
-Value.__mul__ = _binary(CATALOGUE["mul"])
-Value.__rmul__ = _binary(CATALOGUE["mul"], reflected=True)  # other * self
-Value.__truediv__ = _binary(CATALOGUE["div"])
-Value.__rtruediv__ = _binary(CATALOGUE["div"], reflected=True)  # other / self
-Value.__pow__ = _pow
-Value.__rpow__ = _binary(CATALOGUE["vpow"], reflected=True)  # other ** self
-Value.__neg__ = _unary(CATALOGUE["neg"])
-Value.__abs__ = _unary(CATALOGUE["abs"])
-for _name in ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"):
-    setattr(Value, _name, _unary(CATALOGUE[_name]))
+# The operator methods: name, catalogue op, and whether the Value is the right operand.
+_BINARY_METHODS = (
+    ("__add__", "add", False), ("__radd__", "add", True),  # other + self
+    ("__sub__", "sub", False), ("__rsub__", "sub", True),  # other - self
+    ("__mul__", "mul", False), ("__rmul__", "mul", True),  # other * self
+    ("__truediv__", "div", False), ("__rtruediv__", "div", True),  # other / self
+    ("__rpow__", "vpow", True),  # other ** self
+)
+_UNARY_METHODS = (("__neg__", "neg"), ("__abs__", "abs"), *(
+    (name, name) for name in ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus")))
+
+
+def _install_operators(cls: type[Value], made: type[Value] | None = None) -> None:
+    """Every operator method on `cls`, written from the catalogue; `made` as for `_binary`
+    (chainrule.micrograd's Value installs the same set for its own nodes)."""
+    for name, op_name, reflected in _BINARY_METHODS:
+        setattr(cls, name, _binary(CATALOGUE[op_name], reflected, made=made))
+    cls.__pow__ = _power(made)
+    for name, op_name in _UNARY_METHODS:
+        setattr(cls, name, _unary(CATALOGUE[op_name], made=made))
+
+
+_install_operators(Value)
 
 
 def _nary(op: Op, values: Iterable[Value | Number]) -> Value:

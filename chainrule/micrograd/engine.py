@@ -133,8 +133,8 @@ class Value(_Core):
             arity = len(children) if len(children) <= 2 else -1
             self._opdef = ClosureOp(self, _op, arity)  # type: ignore[assignment]
             _closure_nodes.add(self)
-        elif _op:  # a leaf with a name for its op: as a constant, nothing to differentiate
-            self._opdef = ClosureOp(self, _op, 0)  # type: ignore[assignment]
+        elif _op:
+            _leaf_ops[self] = _op
 
     @property
     def _closure(self) -> Callable[[], Any] | None:
@@ -170,6 +170,8 @@ class Value(_Core):
         op = _closure_op(self)
         if op is not None:
             return op.mg_op
+        if self._a is None and self._b is None:
+            return _leaf_ops.get(self, "")
         return _core_op.fget(self)  # type: ignore[attr-defined,no-any-return]
 
     def backward(self, upstream: float = 1.0, create_graph: bool = False,
@@ -221,17 +223,9 @@ def _closure_op(node: _Core) -> ClosureOp | None:
 # backward() skips looking.
 _closure_nodes: weakref.WeakSet[Value] = weakref.WeakSet()
 
-# The operators are the core's, written from the same catalogue, making this class's nodes.
-_CATALOGUE = autograd.CATALOGUE
-for _name, _op_name, _reflected in (
-        ("__add__", "add", False), ("__radd__", "add", True), ("__sub__", "sub", False),
-        ("__rsub__", "sub", True), ("__mul__", "mul", False), ("__rmul__", "mul", True),
-        ("__truediv__", "div", False), ("__rtruediv__", "div", True),
-        ("__rpow__", "vpow", True)):
-    setattr(Value, _name, _value_module._binary(_CATALOGUE[_op_name], _reflected, made=Value))
-Value.__pow__ = _value_module._power(made=Value)  # type: ignore[method-assign]
-Value.__neg__ = _value_module._unary(_CATALOGUE["neg"], made=Value)  # type: ignore[method-assign]
-Value.__abs__ = _value_module._unary(_CATALOGUE["abs"], made=Value)  # type: ignore[method-assign]
-for _name in ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "softplus"):
-    setattr(Value, _name, _value_module._unary(_CATALOGUE[_name], made=Value))
-del _name, _op_name, _reflected
+# A micrograd leaf given an `_op` string (`Value(1.0, (), 'x')`): its name, kept beside it so
+# the leaf stays a plain leaf (compile and higher derivatives take it as any input).
+_leaf_ops: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
+
+# The core's operators, written from the same catalogue, making this class's nodes.
+_value_module._install_operators(Value, made=Value)

@@ -269,3 +269,5 @@ def test_the_doors_nodes_cost_what_the_cores_cost() -> None:
     y = named * named
     y.backward()
     assert named.grad == 6.0
+    # and it stays a plain leaf: compile takes it as an input (no closure to refuse)
+    assert autograd.compile(y, [named]).fn(3.0) == (9.0, (6.0,))
