@@ -355,8 +355,9 @@ First the forward pass fills in each Value's data in topological order; then
 <code>operand.grad += local_grad &times; upstream</code>, one update per step, in the order the
 engine performs them. A node is <span class="key complete">complete</span> once every use of it
 has passed its gradient back. Numbers to 4 significant digits; hover a box, or open the table
-below, for all of them. The picture starts fitted to the window's width (never enlarged);
-&minus; and + (or the keys - and +) zoom, Fit (or 0) fits it again.
+below, for all of them. The picture starts fitted to the window's width (never enlarged;
+inside another page, never below 60%, so the labels stay readable); &minus; and + (or the keys
+- and +) zoom, Fit (or 0) fits it again.
 <b>Practice</b>: tick it, and at each backward step you compute what it adds before you see it.</p>
 <div class="controls">
 <button type="button" id="reset" title="back to the start (Home)">Reset</button>

@@ -36,7 +36,7 @@ def worked_example_page() -> str:
     from nn.examples.worked_example import START, forward
 
     root = forward(START).error
-    return to_html(root, highlight="w35", show_local_grads=True,
+    return to_html(root, highlight="w35", show_local_grads=True, rankdir=EMBEDDED_RANKDIR,
                    title="The worked example: backward() step by step").html
 
 
@@ -47,9 +47,14 @@ def small_mlp_page() -> str:
     model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
     (score,) = model([0.5, -1.0])
     loss = nn.mse_loss([score], [1.0])
-    return to_html(loss, title="nn.MLP(2, [3, 1]): backward() step by step").html
+    return to_html(loss, rankdir=EMBEDDED_RANKDIR,
+                   title="nn.MLP(2, [3, 1]): backward() step by step").html
 
 
+# The live pages sit in a frame of the content's width (about 940 px at a 1280 px window):
+# drawn top to bottom, a graph is narrower (the worked example 1355 pt instead of 3495 pt), so
+# its labels stay readable there (the page's script never fits a framed picture below 60%).
+EMBEDDED_RANKDIR = "TB"
 PAGES = {"live/worked_example.html": worked_example_page, "live/small_mlp.html": small_mlp_page}
 
 
