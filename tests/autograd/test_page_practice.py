@@ -19,7 +19,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from autograd import CATALOGUE, to_html, trace_backward
+from autograd import CATALOGUE, Value, to_html, trace_backward
 from autograd.naming import node_names
 from nn.examples.worked_example import START, forward
 from tests.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
@@ -195,3 +195,22 @@ def test_the_typed_keys_stay_in_the_answer(browser, page):
     assert browser.execute_script(QUIZ)["focused"]
     state = answer(browser, "not a number")
     assert state["cls"] == "" and state["score"] == "0 of 0 right"  # not counted
+
+
+def test_right_means_4_significant_digits_or_1e6_relative(browser, tmp_path):
+    # out = a * b: the update into b adds local_grad (a = 0.12345) x upstream (1): 0.12345,
+    # whose 4 significant digits are 0.1235 (the float is a hair above 0.12345)
+    a, b = Value(0.12345, label="a"), Value(1.0, label="b")
+    out = a * b
+    out.label = "out"
+    browser.get(to_html(out).save(tmp_path / "tol.html").as_uri())
+    browser.find_element(By.ID, "practice").click()
+    jump(browser, 4)  # the three Values and the seed
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert answer(browser, "1")["cls"] == "right"  # into a: b x 1
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert answer(browser, "0.1234")["cls"] == "wrong"  # 4 digits, rounded the wrong way
+    state = answer(browser, "0.12344995")  # 4 digits 0.1234 too, but 4e-7 relative: right
+    assert state["cls"] == "right" and state["score"] == "1 of 2 right"
+    assert state["grads"][1] == repr(0.12345)
