@@ -27,7 +27,10 @@
   let view = null; // the mounted graph (makeView); the listeners below all talk to it
 
   // --- mounting ---------------------------------------------------------------------------------
+  // data: the step data (PageParts.data) as an object, or as its JSON text; svgText: the
+  // layout as SVG text, or nothing to keep the SVG already in #graph (a static page's).
   function mount(data, svgText) {
+    if (typeof data === "string") data = JSON.parse(data);
     const frame = el("graph");
     if (typeof svgText === "string") {
       // dot's SVG as text (with its XML prolog and comments): parsed as SVG, never as HTML
