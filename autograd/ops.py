@@ -387,7 +387,7 @@ def catalogue_table(user_ops: bool = False) -> str:
         code = ", ".join(f"`{_cell(c)}`" for c in op.local_grad_code)
         rows.append(
             f"| `{op.name}`{' (defined)' if op.user else ''} | {arity} | `{_cell(op.symbol)}` "
-            f"| {_cell(op.formula)} | {code} "
+            f"| `{_cell(op.formula)}` | {code} "
             f"| {errors or '-'} |"
         )
     return "\n".join(rows) + "\n" + higher_derivative_notes()
