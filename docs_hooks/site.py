@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import html
-import json
 import logging
 import os
 import re
@@ -236,14 +235,3 @@ def on_page_content(html_: str, page: Any, config: Any, files: Any) -> str:
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
     return _REMOTE.sub("", output)
-
-
-def on_post_build(config: Any) -> None:
-    """Material reads the search index from search/search_index.js when the site is opened from
-    file:// (a missing file is a console error on every page): write it beside the JSON."""
-    folder = Path(config.site_dir) / "search"
-    index = folder / "search_index.json"
-    if index.is_file():
-        data = json.loads(index.read_text(encoding="utf-8"))
-        (folder / "search_index.js").write_text(f"var __index = {json.dumps(data)}",
-                                                encoding="utf-8")
