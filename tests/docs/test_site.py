@@ -207,8 +207,18 @@ RAW_TEX = re.compile(r"\$\\|\$\$|\\\(|\\\[|\\(?:frac|tfrac|partial|delta|odot|na
 
 
 def raw_tex(browser) -> list[str]:
-    """The page's visible text (its frames' aside) around each piece of TeX in it."""
-    text = browser.execute_script("return document.body.innerText")
+    """The page's visible text (its frames' and its code's aside: code may show TeX as code)
+    around each piece of TeX in it."""
+    text = browser.execute_script("""
+        const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const shown = [];
+        for (let node; (node = walk.nextNode()); ) {
+          const parent = node.parentElement;
+          if (parent.closest('code, pre, kbd, samp, script, style, math')
+              || !parent.checkVisibility()) continue;
+          shown.push(node.textContent);
+        }
+        return shown.join('')""")
     return [text[max(0, m.start() - 30):m.end() + 30] for m in RAW_TEX.finditer(text)]
 
 
