@@ -30,7 +30,6 @@ WIDTH, HEIGHT = 1280, 900
 VIEWS = {
     "api_define_op": ("api/autograd.html", "autograd.define_op"),
     "api_value": ("api/autograd.html", "autograd.Value"),
-    "operations_table": ("operations.html", "operations"),
 }
 
 

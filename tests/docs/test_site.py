@@ -14,8 +14,8 @@ Selenium, as tests/autograd/test_page_browser.py does):
   says it, and only those;
 - the Python examples of the learner's pages run and print no False.
 
-Screenshots of three pages go to the test's temporary folder, or to docs/screenshots/ with
-CHAINRULE_WRITE_DOCS=1 (that is how the ones in the repository are made).
+Screenshots of three pages go to the test's temporary folder (the ones in docs/screenshots/
+are made by docs_hooks/screenshots.py).
 """
 
 from __future__ import annotations
@@ -328,8 +328,7 @@ def test_the_embedded_stepping_pages_step_to_backwards_gradients(site: Path, bro
 
     # The screenshots: the stepper mid-backward (the update into w35), the home page, the
     # worked example's page.
-    out = DOCS / "screenshots" if os.environ.get("CHAINRULE_WRITE_DOCS") else tmp_path
-    out.mkdir(exist_ok=True)
+    out = tmp_path
     iframe = browser.find_elements(By.CSS_SELECTOR, "iframe.chainrule-live")[0]
     browser.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top"
                            " + window.scrollY - 80)", iframe)
