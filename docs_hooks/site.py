@@ -183,6 +183,9 @@ def tex_to_mathml(tex: str, display: bool, where: str) -> str:
     mathml = _PRIME.sub(r'\1<mo form="postfix" lspace="0" rspace="0">\2</mo>', mathml)
     mathml = _MATRIX.sub(r'<mrow><mo fence="true" form="prefix" stretchy="true">\1</mo>\2'
                          r'<mo fence="true" form="postfix" stretchy="true">\3</mo></mrow>', mathml)
+    # A named function (\max, \operatorname{sign}) is a word, set upright with no operator's
+    # spacing: max(0, x), not max (0, x).
+    mathml = re.sub(r"<mo>([A-Za-z]{2,})</mo>", r"<mi>\1</mi>", mathml)
     # TeX's / is a plain symbol, as in ∂E/∂w, not an operator spaced out on both sides.
     mathml = mathml.replace("<mo>&#x0002F;</mo>", '<mo lspace="0" rspace="0">&#x0002F;</mo>')
     left = re.search(r">[^<]*\\[A-Za-z]+[^<]*<", mathml)

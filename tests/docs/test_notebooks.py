@@ -111,5 +111,6 @@ def test_the_maths_converter_writes_primes_and_matrices_and_refuses_unknown_tex(
     assert "<msup>" not in prime and '<mo form="postfix" lspace="0" rspace="0">&#x02032;' in prime
     matrix = hooks.tex_to_mathml(r"\begin{pmatrix} a \\ b\end{pmatrix}", True, "x")
     assert matrix.count('stretchy="true"') == 2 and 'display="block"' in matrix
+    assert "<mi>max</mi><mo" in hooks.tex_to_mathml(r"\max(0, x)", False, "x")
     with pytest.raises(ValueError, match=r"page\.md: .*\\nosuch"):
         hooks.tex_to_mathml(r"\nosuch x", False, "page.md")
