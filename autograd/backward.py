@@ -275,11 +275,12 @@ push_all = list.extend
 
 
 def _consuming_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
-    """topo_order for a backward pass that consumes the graph, with the pass's first chore
-    done on the way: the same order (the same walk, written again for its other mark), each
-    node marked with the negative of this walk's number, and every gradient zeroed, the
-    leaves' earlier ones returned beside the order (see `backward`). Meeting an operation
-    node an earlier consuming pass marked is an error.
+    """The topo_order of a backward pass that consumes the graph, with its first chore done.
+
+    The pass's first chore is done on the way: the same order (the same walk, written again
+    for its other mark), each node marked with the negative of this walk's number, and every
+    gradient zeroed, the leaves' earlier ones returned beside the order (see `backward`).
+    Meeting an operation node an earlier consuming pass marked is an error.
 
     This is the walk of every `loss.backward()`, so it is written for speed: an operand that is
     a leaf (a weight, an input) is listed at once instead of going through the stack, and a
@@ -378,10 +379,12 @@ def _consumed(node: Value) -> RuntimeError:
 
 
 def _inline_chain_rule() -> Callable[[list[Value]], None]:
-    """The chain rule loop, with the local derivatives of the most used operations written into
-    it from the catalogue's `local_grad_code` (the same text, the same arithmetic: the same
-    bits), so those nodes skip a call of `local_grads` and the tuple it returns. Any other
-    operation, user-defined ones included, takes the general path through `local_grads`.
+    """The chain rule loop, with the most used operations' local derivatives written in.
+
+    They are written into it from the catalogue's `local_grad_code` (the same text, the same
+    arithmetic: the same bits), so those nodes skip a call of `local_grads` and the tuple it
+    returns. Any other operation, user-defined ones included, takes the general path through
+    `local_grads`.
     """
     from .ops import CATALOGUE, GRAD_NAMESPACE
 
@@ -460,8 +463,10 @@ def _generic_node(node: Value, op: Op, upstream: float) -> None:
 
 
 def _chain_rule_generic(order: list[Value]) -> None:
-    """The chain rule loop with every node through `local_grads` (what the inline loop must
-    equal bit for bit; the tests hold it to that)."""
+    """The chain rule loop with every node through `local_grads`.
+
+    What the inline loop must equal bit for bit; the tests hold it to that.
+    """
     for node in reversed(order):
         op = node._opdef
         if op is not None:
@@ -491,8 +496,10 @@ def _chain_rule(order: list[Value], upstream: float) -> None:
 
 
 def _chain_rule_checked(order: list[Value]) -> None:
-    """The same loop, checking every contribution and every sum (slower; only under
-    `detect_anomaly()`)."""
+    """The same loop, checking every contribution and every sum.
+
+    Slower; only under `detect_anomaly()`.
+    """
     isfinite = math.isfinite
     for node in reversed(order):
         operands = node.operands
@@ -566,8 +573,10 @@ def _mark_of(order: list[Value]) -> int:
 
 
 def _diagnose_grads(order: list[Value], earlier: list[tuple[Value, Any]]) -> TypeError | None:
-    """After a TypeError in the pass: the error naming a `.grad` that is not a number
-    (`x.grad = None`), with the fix; None if the TypeError was something else."""
+    """After a TypeError in the pass: the error naming a `.grad` that is not a number.
+
+    That is `x.grad = None`, with the fix; None if the TypeError was something else.
+    """
     import numbers
 
     for node, grad in [*((n, n.grad) for n in order), *earlier]:
@@ -611,7 +620,9 @@ def grad(
     allow_unused: bool = False,
     create_graph: bool = False,
 ) -> tuple[Any, ...]:
-    """d output / d input for each input, as `torch.autograd.grad`; no `.grad` is changed.
+    """The gradient d output / d input for each input, as `torch.autograd.grad`.
+
+    No `.grad` is changed.
 
     An input that `output` does not depend on is an error, or None with `allow_unused=True`.
     The gradients are floats; with `create_graph=True` they are Values whose own graph records

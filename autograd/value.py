@@ -79,9 +79,11 @@ def _brief(x: object) -> str:
 
 
 def _not_a_number(where: str, operands: Iterable[object]) -> None:
-    """After an operation failed: if some operand's .data is not a number (assigned by hand,
-    `p.data = ...`), raise a TypeError saying which and what; else return (the failure was
-    the operation's own, e.g. log(0))."""
+    """After an operation failed: a TypeError if some operand's .data is not a number.
+
+    A .data assigned by hand (`p.data = ...`) gets an error saying which and what; else this
+    returns (the failure was the operation's own, e.g. log(0)).
+    """
     for i, x in enumerate(operands):
         data = getattr(x, "data", 0.0)
         if not isinstance(data, numbers.Real):
@@ -213,7 +215,7 @@ class Value:
 
     @property
     def _prev(self) -> set[Value]:
-        """micrograd's name: the operands as a set (`operands` keeps their order).
+        """The operands as a set, micrograd's name for them (`operands` keeps their order).
 
         As in micrograd, x ** 2 has x alone: a constant exponent is part of the operation.
         """
@@ -223,7 +225,7 @@ class Value:
 
     @property
     def _op(self) -> str:
-        """micrograd's name: the operation as a string, '' for a leaf.
+        """The operation as a string, '' for a leaf: micrograd's name for it.
 
         '+', '*', 'ReLU', '**2', 'exp', ...; `op` is our name for it, `_opdef` the catalogue
         entry.
@@ -236,7 +238,7 @@ class Value:
         return _MICROGRAD_OP.get(name, self._opdef.symbol)
 
     def _backward(self) -> None:
-        """micrograd's step by hand: add this node's share into its operands' grads.
+        """Micrograd's step by hand: add this node's share into its operands' grads.
 
         operand.grad += local_grad * self.grad (what `backward()` does for every node, in
         order).
@@ -412,7 +414,7 @@ class Value:
         def __neg__(self) -> Value: ...
         def __abs__(self) -> Value: ...
         def exp(self) -> Value:
-            """e ** self; d(e^a)/da = e^a.
+            """The exponential e ** self; d(e^a)/da = e^a.
 
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
@@ -434,7 +436,7 @@ class Value:
                 0.0
             """
         def tanh(self) -> Value:
-            """The hyperbolic tangent; d(tanh a)/da = 1 - tanh(a)^2.
+            """The hyperbolic tangent; its derivative is 1 - tanh^2.
 
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
@@ -501,8 +503,10 @@ class Value:
 _MICROGRAD_OP = {"relu": "ReLU", "vpow": "**"}
 
 class _NoGraph(Value):
-    """The result of an operation under `no_grad()`: a leaf that remembers it was computed, so
-    that backward() on it can say why no gradient would flow. Otherwise a Value like any other."""
+    """The result of an operation under `no_grad()`: a leaf that remembers it was computed.
+
+    So backward() on it can say why no gradient would flow. Otherwise a Value like any other.
+    """
 
     __slots__ = ()
 
@@ -522,8 +526,10 @@ def _compared(other: object) -> float | None:
 def _node(
     op: Op | None, data: float, a: Value | None, b: Value | tuple[Value, ...] | None
 ) -> Value:
-    """A Value built in place: `data` is already a float, so Value.__init__'s checks are skipped
-    (this runs once per operation)."""
+    """A Value built in place: `data` is already a float, so Value.__init__'s checks are skipped.
+
+    This runs once per operation.
+    """
     out = _new(Value)
     out.data, out.grad, out.label, out._a, out._b, out._mark = data, 0.0, "", a, b, 0
     out._opdef = op  # type: ignore[assignment]  # None for a constant leaf
@@ -532,8 +538,10 @@ def _node(
 
 def _lift(x: object, where: str = "Value") -> Value | None:
     """An operand as a Value: a number becomes a constant leaf; anything else gives None.
+
     An array is a TypeError saying how to apply a Value elementwise (numpy's own fallback
-    message speaks of ufuncs or concatenation)."""
+    message speaks of ufuncs or concatenation).
+    """
     if isinstance(x, Value):
         return x
     if type(x) is float:
@@ -547,8 +555,10 @@ def _lift(x: object, where: str = "Value") -> Value | None:
 
 
 def _elementwise(method: Callable[[Value, object], Value], self: Value, x: object) -> Any:
-    """`method` applied to each element of an object array (of Values or numbers), as numpy
-    would if a Value did not stop numpy's ufuncs; NotImplemented for anything else."""
+    """`method` applied to each element of an object array (of Values or numbers).
+
+    As numpy would if a Value did not stop numpy's ufuncs; NotImplemented for anything else.
+    """
     if getattr(getattr(x, "dtype", None), "kind", "") != "O":
         return NotImplemented
     import numpy
@@ -557,8 +567,11 @@ def _elementwise(method: Callable[[Value, object], Value], self: Value, x: objec
 
 
 def _make(op: Op, data: float, a: Value | None, b: Value | tuple[Value, ...] | None) -> Value:
-    """The result of `op` in any mode: a node that records its operands, a leaf under no_grad,
-    and under detect_anomaly an error if the value is not finite."""
+    """The result of `op` in any mode.
+
+    A node that records its operands, a leaf under no_grad, and under detect_anomaly an error
+    if the value is not finite.
+    """
     state = _get_mode()
     if state & CHECK:
         _checked(op, data, _node(op, data, a, b).operands)
@@ -620,8 +633,11 @@ def method(self, other):
 
 def _binary(op: Op, reflected: bool = False,
             made: type[Value] | None = None) -> Callable[[Value, object], Value]:
-    """The operator method for `op`, written from its forward_code. `made`: the class of the
-    nodes it makes, when a subclass (chainrule.micrograd's Value) wants its own without a copy."""
+    """The operator method for `op`, written from its forward_code.
+
+    `made`: the class of the nodes it makes, when a subclass (chainrule.micrograd's Value)
+    wants its own without a copy.
+    """
     code = op.forward_code
     if not set(compile(code, op.name, "eval").co_names) <= {"a", "b"}:
         code = "forward(a, b)"
@@ -674,8 +690,10 @@ def _power(made: type[Value] | None = None) -> Callable[[Value, object], Value]:
     pow_const, vpow = _binary(CATALOGUE["pow"], made=made), _binary(CATALOGUE["vpow"], made=made)
 
     def _pow(self: Value, exponent: object) -> Value:
-        """self ** exponent: a number exponent is a constant (`pow`); a Value one is
-        differentiated too (`vpow`)."""
+        """Raise self to `exponent`: a number exponent is a constant (`pow`).
+
+        A Value exponent is differentiated too (`vpow`).
+        """
         if isinstance(exponent, Value):
             return vpow(self, exponent)
         return pow_const(self, exponent)
@@ -698,8 +716,10 @@ _UNARY_METHODS = (("__neg__", "neg"), ("__abs__", "abs"), *(
 
 
 def _install_operators(cls: type[Value], made: type[Value] | None = None) -> None:
-    """Every operator method on `cls`, written from the catalogue; `made` as for `_binary`
-    (chainrule.micrograd's Value installs the same set for its own nodes)."""
+    """Every operator method on `cls`, written from the catalogue; `made` as for `_binary`.
+
+    chainrule.micrograd's Value installs the same set for its own nodes.
+    """
     for name, op_name, reflected in _BINARY_METHODS:
         setattr(cls, name, _binary(CATALOGUE[op_name], reflected, made=made))
     cls.__pow__ = _power(made)
