@@ -3,7 +3,7 @@
 Start with `Value`: every operation on it records one node of the graph, and `backward()`
 applies the chain rule over that graph, filling each Value's `.grad`.
 
-Example:
+Examples:
     >>> from autograd import Value
     >>> x = Value(0.35, label="x")
     >>> y = (x * 2).sigmoid()

@@ -35,7 +35,7 @@ class AnomalyError(FloatingPointError):
 
     A `FloatingPointError`; its message names the operation and its operands.
 
-    Example:
+    Examples:
         >>> from autograd import Value, detect_anomaly
         >>> with detect_anomaly():
         ...     Value(1000.0).exp()
@@ -52,7 +52,7 @@ def no_grad() -> Iterator[None]:
     Returns:
         A context manager; the previous mode comes back when the block ends.
 
-    Example:
+    Examples:
         >>> from autograd import Value, no_grad
         >>> x = Value(2.0)
         >>> with no_grad():
@@ -74,7 +74,7 @@ def enable_grad() -> Iterator[None]:
     Returns:
         A context manager; the previous mode comes back when the block ends.
 
-    Example:
+    Examples:
         >>> from autograd import Value, enable_grad, no_grad
         >>> x = Value(2.0)
         >>> with no_grad():
@@ -96,7 +96,7 @@ def is_grad_enabled() -> bool:
     Returns:
         True outside `no_grad()` (or inside `enable_grad()`).
 
-    Example:
+    Examples:
         >>> from autograd import is_grad_enabled, no_grad
         >>> with no_grad():
         ...     print(is_grad_enabled())
@@ -117,7 +117,7 @@ def detect_anomaly() -> Iterator[None]:
     Returns:
         A context manager; the previous mode comes back when the block ends.
 
-    Example:
+    Examples:
         >>> from autograd import Value, detect_anomaly
         >>> x = Value(0.0)
         >>> y = x.sqrt()          # sqrt's slope at 0 is vertical: d/dx = inf
@@ -160,7 +160,7 @@ class gc_paused:
     step, once the step's graph is dropped: a collection walks every young object still
     alive, so with the graph alive it walks the whole graph).
 
-    Example:
+    Examples:
         >>> import gc
         >>> from autograd import Value, gc_paused
         >>> w = Value(0.0)
@@ -218,7 +218,7 @@ def topo_order(root: Value) -> list[Value]:
     Returns:
         The nodes, each once, operands before results; `root` is last.
 
-    Example:
+    Examples:
         >>> from autograd import Value, topo_order
         >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
         >>> c = a * b; c.label = "c"
@@ -646,7 +646,7 @@ def grad(
         TypeError: `output` or an input is not a Value, or `upstream` is not a real number.
         ValueError: `output` does not depend on an input (and `allow_unused` is False).
 
-    Example:
+    Examples:
         >>> from autograd import Value, grad
         >>> x, y = Value(3.0), Value(4.0)
         >>> f = x * x * y

@@ -47,7 +47,7 @@ class BackwardTrace:
         updates: One `Update` per `operand.grad += local_grad * upstream`, in order.
         grads: Per position in `order`: what backward() puts in `.grad`.
 
-    Example:
+    Examples:
         >>> from autograd import Value, trace_backward
         >>> x = Value(3.0, label="x")
         >>> t = trace_backward(x * x)
@@ -98,7 +98,7 @@ def trace_backward(root: Value, upstream: float = 1.0) -> BackwardTrace:
     Raises:
         TypeError: `root` is not a Value, or `upstream` is not a real number.
 
-    Example:
+    Examples:
         >>> from autograd import Value, trace_backward
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
         >>> t = trace_backward(a * b + a)

@@ -21,7 +21,7 @@ class GradcheckError(RuntimeError):
 
     Its message names the input, both values and the tolerance.
 
-    Example:
+    Examples:
         >>> from autograd import gradcheck
         >>> def wrong(x):
         ...     return x * x.detach()    # the detach hides half of d(x^2)/dx from backward()
@@ -44,7 +44,7 @@ def numerical_grad(f: Callable[..., Value], inputs: Sequence[float], i: int, eps
     Returns:
         The central difference, a float; f runs under `no_grad()`, so no graph is kept.
 
-    Example:
+    Examples:
         >>> from autograd import numerical_grad
         >>> round(numerical_grad(lambda x, y: x * x * y, [3.0, 4.0], 0, 1e-6), 4)  # 2xy
         24.0
@@ -127,7 +127,7 @@ def gradcheck(
             not a real number.
         ValueError: `eps`, `atol` or `rtol` is not finite, or negative (`eps` zero).
 
-    Example:
+    Examples:
         >>> from autograd import gradcheck
         >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.5, -1.5])
         True
@@ -184,7 +184,7 @@ def gradgradcheck(
             not a real number.
         ValueError: `eps`, `atol` or `rtol` is not finite, or negative (`eps` zero).
 
-    Example:
+    Examples:
         >>> from autograd import gradgradcheck
         >>> gradgradcheck(lambda x, y: x * x * y + y.sigmoid(), [0.5, -1.5])
         True

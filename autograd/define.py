@@ -71,7 +71,7 @@ def define_op(
             one expression per operand, `domain` is not a condition, `doc` is more than one
             line (or not a str), or `interval` is not (low, high) with low < high.
 
-    Example:
+    Examples:
         >>> from autograd import Value, define_op
         >>> softsign = define_op("softsign", forward="a / (1.0 + abs(a))",
         ...                      local_grads=["1.0 / ((1.0 + abs(a)) * (1.0 + abs(a)))"])

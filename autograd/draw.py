@@ -122,7 +122,7 @@ def draw_dot(
             four, the graph has more than `max_nodes` Values, or `highlight` is no label of
             the graph, labels several Values, or is not used to compute `root`.
 
-    Example:
+    Examples:
         >>> from autograd import Value, draw_dot
         >>> x = Value(2.0, label="x"); y = Value(3.0, label="y")
         >>> z = x * y; z.label = "z"

@@ -120,7 +120,7 @@ class Explanation:
         paths: Each path's factors and product (empty past `max_paths`).
         steps: The per-node accumulation, filled only past `max_paths`.
 
-    Example:
+    Examples:
         >>> from autograd import Value, explain
         >>> x = Value(2.0, label="x")
         >>> y = x * x; y.label = "y"
@@ -338,7 +338,7 @@ def explain(
         TypeError: `output` or `wrt` is not a Value, or `max_paths` or `digits` is not an int.
         ValueError: `max_paths` or `digits` is < 1, or `wrt` is not used to compute `output`.
 
-    Example:
+    Examples:
         >>> from nn.examples.worked_example import forward, START
         >>> g = forward(START)
         >>> print(explain(g.error, g.weights["w35"]))

@@ -293,7 +293,7 @@ def hessian(
         ValueError: The graph holds a node whose derivative is a `_backward` closure
             (chainrule.micrograd's door), which cannot be differentiated again.
 
-    Example:
+    Examples:
         >>> from autograd import Value, hessian
         >>> x, y = Value(3.0), Value(4.0)
         >>> hessian(x * x * y, [x, y])          # [[2y, 2x], [2x, 0]]
@@ -337,7 +337,7 @@ def hvp(
         ValueError: `v` does not have one entry per input, or the graph holds a node whose
             derivative is a `_backward` closure (chainrule.micrograd's door).
 
-    Example:
+    Examples:
         >>> from autograd import Value, hvp
         >>> x, y = Value(3.0), Value(4.0)
         >>> hvp(x * x * y, [x, y], [1.0, 0.0])  # the first column of [[8, 6], [6, 0]]

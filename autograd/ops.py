@@ -37,7 +37,7 @@ class DomainError(ValueError):
 
     A `ValueError`, so `except ValueError` catches it too.
 
-    Example:
+    Examples:
         >>> from autograd import DomainError, Value
         >>> try:
         ...     Value(-1.0).log()
@@ -74,7 +74,7 @@ class Op:
         user: True for an op made by `define_op`.
         local_grads: `local_grad_code` compiled: `local_grads(out, *operands)` on floats.
 
-    Example:
+    Examples:
         >>> from autograd import CATALOGUE
         >>> mul = CATALOGUE["mul"]
         >>> mul.arity, mul.symbol, mul.local_grad_code
@@ -389,7 +389,7 @@ CATALOGUE: dict[str, Op] = {
 
 `define_op` adds to it; the operations page lists it with the derivatives.
 
-Example:
+Examples:
     >>> from autograd import CATALOGUE
     >>> CATALOGUE["tanh"].formula
     'd(tanh a)/da = 1 - tanh(a)^2'

@@ -229,7 +229,7 @@ def to_html(
         ValueError: An argument shared with `draw_dot` has a wrong value (the graph has more
             than `max_nodes` Values, ...).
 
-    Example:
+    Examples:
         >>> from autograd import Value, to_html
         >>> x = Value(2.0, label="x")
         >>> page = to_html(x * x + x, title="x^2 + x")

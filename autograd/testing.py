@@ -460,7 +460,7 @@ def check_op(
         ValueError: No op has that name, the op has no operands, or `examples` is not an
             int >= 2.
 
-    Example:
+    Examples:
         >>> from autograd import define_op
         >>> from autograd.testing import check_op
         >>> cube = define_op("cube", forward="a * a * a", local_grads=["3.0 * a * a"])

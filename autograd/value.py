@@ -139,7 +139,7 @@ class Value:
             `label` is not a str.
         ValueError: `data` is an int too large for a float.
 
-    Example:
+    Examples:
         >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
         >>> c = a * b + a.exp()
         >>> c.backward(); a.grad, b.grad
@@ -179,7 +179,7 @@ class Value:
     def op(self) -> str:
         """The name of the operation that made this Value ('' for a leaf, 'const' for a number).
 
-        Example:
+        Examples:
             >>> x = Value(2.0)
             >>> (x * 3).op, x.op
             ('mul', '')
@@ -190,7 +190,7 @@ class Value:
     def operands(self) -> tuple[Value, ...]:
         """The operands this Value was computed from, in order (() for a leaf).
 
-        Example:
+        Examples:
             >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
             >>> [x.label for x in (a - b).operands]
             ['a', 'b']
@@ -204,7 +204,7 @@ class Value:
     def is_leaf(self) -> bool:
         """True for a Value made by `Value(...)` (or `detach()`), not by an operation.
 
-        Example:
+        Examples:
             >>> x = Value(2.0)
             >>> x.is_leaf, x.exp().is_leaf
             (True, False)
@@ -343,7 +343,7 @@ class Value:
             RuntimeError: The pass goes through an operation an earlier pass consumed
                 (pass `retain_graph=True` the first time).
 
-        Example:
+        Examples:
             >>> x = Value(3.0, label="x")
             >>> y = x * x
             >>> y.backward()
@@ -376,7 +376,7 @@ class Value:
     def zero_grad(self) -> None:
         """Set this Value's grad to 0.0 (optimizers zero all their parameters at once).
 
-        Example:
+        Examples:
             >>> x = Value(3.0)
             >>> (x * x).backward(); x.grad
             6.0
@@ -391,7 +391,7 @@ class Value:
         Returns:
             A new leaf Value with this one's data and label (and grad 0.0).
 
-        Example:
+        Examples:
             >>> x = Value(2.0, label="x")
             >>> y = (x * x).detach()
             >>> y.is_leaf, y.data
@@ -419,7 +419,7 @@ class Value:
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
 
-            Example:
+            Examples:
                 >>> Value(0.0).exp().data
                 1.0
             """
@@ -431,7 +431,7 @@ class Value:
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
 
-            Example:
+            Examples:
                 >>> Value(1.0).log().data
                 0.0
             """
@@ -441,7 +441,7 @@ class Value:
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
 
-            Example:
+            Examples:
                 >>> Value(0.0).tanh().data
                 0.0
             """
@@ -451,7 +451,7 @@ class Value:
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
 
-            Example:
+            Examples:
                 >>> Value(0.0).sigmoid().data
                 0.5
             """
@@ -461,7 +461,7 @@ class Value:
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
 
-            Example:
+            Examples:
                 >>> Value(-2.0).relu().data
                 0.0
             """
@@ -473,7 +473,7 @@ class Value:
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
 
-            Example:
+            Examples:
                 >>> Value(9.0).sqrt().data
                 3.0
             """
@@ -483,7 +483,7 @@ class Value:
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
 
-            Example:
+            Examples:
                 >>> Value(-2.0).abs().data
                 2.0
             """
@@ -493,7 +493,7 @@ class Value:
             Returns:
                 A new Value, one node of the graph, whose operand is this Value.
 
-            Example:
+            Examples:
                 >>> round(Value(0.0).softplus().data, 6)
                 0.693147
             """
@@ -765,7 +765,7 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum
     Raises:
         TypeError: An item is neither a Value nor a real number.
 
-    Example:
+    Examples:
         >>> from autograd import Value, sum
         >>> xs = [Value(1.0), Value(2.0), 3.0]
         >>> total = sum(xs)
@@ -804,7 +804,7 @@ def logsumexp(values: Iterable[Value | Number]) -> Value:
         TypeError: An item is neither a Value nor a real number.
         ValueError: `values` is empty.
 
-    Example:
+    Examples:
         >>> from autograd import Value, logsumexp
         >>> xs = [Value(0.0), Value(0.0)]
         >>> out = logsumexp(xs)
@@ -831,7 +831,7 @@ def mean(values: Iterable[Value | Number]) -> Value:
         TypeError: An item is neither a Value nor a real number.
         ValueError: `values` is empty.
 
-    Example:
+    Examples:
         >>> from autograd import Value, mean
         >>> xs = [Value(1.0), Value(2.0), Value(6.0)]
         >>> m = mean(xs)

@@ -3,7 +3,7 @@
 Modules and layers (`MLP`), losses, optimizers and schedules, and `fit`, the training loop.
 The matrix form of the same network, BP1-BP4 in numpy, is `nn.matrix`.
 
-Example:
+Examples:
     >>> import nn
     >>> model = nn.MLP(2, [16, 16, 1], seed=1337)     # micrograd's demo model
     >>> (score,) = model([0.5, -1.0])                  # a list, even for one output

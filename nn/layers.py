@@ -219,7 +219,7 @@ class Neuron(Module):
             given.
         ValueError: `nin` < 1, or `activation` or `init` is not one of the names.
 
-    Example:
+    Examples:
         >>> import nn
         >>> n = nn.Neuron(3, activation="tanh", seed=0)
         >>> n
@@ -268,7 +268,7 @@ class Neuron(Module):
             TypeError: `w` is not a sequence of real numbers, or `b` is not one.
             ValueError: `w` is empty, or `activation` is not one of the names.
 
-        Example:
+        Examples:
             >>> import nn
             >>> n = nn.Neuron.from_weights([0.5, -1.0], b=0.25, activation="linear")
             >>> n([2.0, 1.0]).data              # 0.5*2 - 1*1 + 0.25
@@ -342,7 +342,7 @@ class Layer(Module):
             `nonlin` is given.
         ValueError: `nin` or `nout` < 1, or `activation` or `init` is not one of the names.
 
-    Example:
+    Examples:
         >>> import nn
         >>> layer = nn.Layer(2, 3, seed=0)
         >>> layer
@@ -414,7 +414,7 @@ class Layer(Module):
             ValueError: A row is empty or ragged, `biases` has not one entry per neuron, or
                 `activation` is not one of the names.
 
-        Example:
+        Examples:
             >>> import nn
             >>> layer = nn.Layer.from_weights([[1.0, 2.0], [3.0, 4.0]], biases=[0.5, -0.5],
             ...                               activation="linear")
@@ -491,7 +491,7 @@ class MLP(Module):
         ValueError: `nin` or a width < 1, `nouts` is empty, or an activation or `init` is not
             one of the names.
 
-    Example:
+    Examples:
         >>> import nn
         >>> model = nn.MLP(2, [16, 16, 1], seed=1337)     # micrograd's demo model
         >>> model
@@ -566,7 +566,7 @@ class MLP(Module):
                 `biases` has not one entry per layer (or per neuron), or an activation is not
                 one of the names.
 
-        Example:
+        Examples:
             >>> import nn
             >>> model = nn.MLP.from_weights([[[0.1, 0.8], [0.4, 0.6]], [[0.3, 0.9]]],
             ...                             activation="sigmoid", output_activation="sigmoid")

@@ -109,7 +109,7 @@ def mse_loss(pred: object, target: object, reduction: str = "mean") -> Value | l
         ValueError: `reduction` is not one of REDUCTIONS, pred is empty, or pred and target
             do not pair one to one.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> pred = [Value(0.5), Value(2.0)]
@@ -150,7 +150,7 @@ def half_sse_loss(pred: object, target: object, reduction: str = "sum") -> Value
         ValueError: `reduction` is not one of REDUCTIONS, pred is empty, or pred and target
             do not pair one to one.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> yp = Value(0.75136507)                         # the post's output, its target 0.01
@@ -202,7 +202,7 @@ def hinge_loss(
         ValueError: `reduction` is not one of REDUCTIONS, a target is not -1 or +1, scores is
             empty, or scores and targets do not pair one to one.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> scores = [Value(0.5), Value(-2.0)]
@@ -265,7 +265,7 @@ def bce_with_logits_loss(
         ValueError: `reduction` is not one of REDUCTIONS, a target is outside [0, 1], logits
             is empty, or logits and targets do not pair one to one.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> x = Value(0.0)
@@ -333,7 +333,7 @@ def cross_entropy_loss(
             targets do not pair, a row has another width than the first, or a target is
             outside the classes.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> row = [Value(0.0), Value(0.0), Value(0.0)]

@@ -97,7 +97,7 @@ def activate(name: str, z: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: `name` is not one of `ACTIVATIONS`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from nn.matrix import activate
         >>> activate("relu", np.array([-1.0, 2.0])).tolist()
@@ -134,7 +134,7 @@ def activation_derivative(name: str, a: np.ndarray) -> np.ndarray | None:
     Raises:
         ValueError: `name` is not one of `ACTIVATIONS`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from nn.matrix import activation_derivative
         >>> activation_derivative("tanh", np.array([0.5])).tolist()      # 1 - 0.5^2
@@ -220,7 +220,7 @@ def loss_and_grad(
         ValueError: `loss` or `reduction` is unknown, the batch is empty, the shapes do not
             fit, or a target is outside its loss's range.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from nn.matrix import loss_and_grad
         >>> C, grad = loss_and_grad("mse", np.array([[0.5], [2.0]]), np.array([[1.0], [1.0]]))
@@ -390,7 +390,7 @@ class MatrixMLP:
         ValueError: Fewer than two sizes, a size < 1, an unknown `init` or activation, the
             wrong number of activations, or `gain` not finite and > 0.
 
-    Example:
+    Examples:
         >>> from nn.matrix import MatrixMLP
         >>> net = MatrixMLP([2, 3, 1], "tanh", seed=0)
         >>> net
@@ -491,7 +491,7 @@ class MatrixMLP:
             ValueError: No weights, a matrix not 2-d, layers that do not chain, biases of
                 the wrong count or shape, or a wrong activation.
 
-        Example:
+        Examples:
             >>> from nn.matrix import MatrixMLP
             >>> net = MatrixMLP.from_weights([[[0.1, 0.4], [0.8, 0.6]], [[0.3], [0.9]]],
             ...                              activations="sigmoid")   # the worked example
@@ -550,7 +550,7 @@ class MatrixMLP:
         Returns:
             A MatrixMLP with its weights, biases and activations.
 
-        Example:
+        Examples:
             >>> import nn
             >>> from nn.matrix import MatrixMLP
             >>> mlp = nn.MLP(2, [3, 1], activation="tanh", seed=0)
@@ -585,7 +585,7 @@ class MatrixMLP:
                 biases and some do not (nn.MLP has one hidden activation, biases everywhere
                 or nowhere).
 
-        Example:
+        Examples:
             >>> from nn.matrix import MatrixMLP
             >>> net = MatrixMLP([2, 2, 1], "sigmoid", seed=0)
             >>> net.to_mlp()
@@ -618,7 +618,7 @@ class MatrixMLP:
     def copy(self) -> MatrixMLP:
         """A new network with copies of the weights and biases (no gradients).
 
-        Example:
+        Examples:
             >>> from nn.matrix import MatrixMLP
             >>> net = MatrixMLP([2, 2, 1], seed=0)
             >>> twin = net.copy()
@@ -664,7 +664,7 @@ class MatrixMLP:
             TypeError: `X` is not an array of real numbers.
             ValueError: `X` is not 2-d with sizes[0] columns.
 
-        Example:
+        Examples:
             >>> from nn.matrix import MatrixMLP
             >>> net = MatrixMLP.from_weights([[[0.1, 0.4], [0.8, 0.6]], [[0.3], [0.9]]])
             >>> [a.round(4).tolist() for a in net.forward([[0.35, 0.9]])]
@@ -707,7 +707,7 @@ class MatrixMLP:
         Returns:
             An int array, one class per row.
 
-        Example:
+        Examples:
             >>> from nn.matrix import MatrixMLP
             >>> net = MatrixMLP.from_weights([[[1.0, -1.0], [0.0, 0.0]]], activations="linear")
             >>> net.predict([[2.0, 5.0], [-1.0, 0.0]]).tolist()
@@ -753,7 +753,7 @@ class MatrixMLP:
             TypeError: `X` or `Y` is not an array of real numbers.
             ValueError: A shape does not fit, or `loss` or `reduction` is unknown.
 
-        Example:
+        Examples:
             >>> from nn.matrix import MatrixMLP
             >>> net = MatrixMLP.from_weights([[[0.1, 0.4], [0.8, 0.6]], [[0.3], [0.9]]])
             >>> g = net.backward([[0.35, 0.9]], [[0.5]], loss="half_sse")
@@ -839,7 +839,7 @@ class MatrixMLP:
             TypeError: `lr`, `X` or `Y` has the wrong type.
             ValueError: `lr` is negative or not finite, or a shape does not fit.
 
-        Example:
+        Examples:
             >>> from nn.matrix import MatrixMLP
             >>> net = MatrixMLP.from_weights([[[0.1, 0.4], [0.8, 0.6]], [[0.3], [0.9]]])
             >>> round(net.train_step([[0.35, 0.9]], [[0.5]], lr=1.0, loss="half_sse"), 6)

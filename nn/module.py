@@ -33,7 +33,7 @@ class IncompatibleKeys(NamedTuple):
         missing_keys: The module's parameters the state dict had no entry for.
         unexpected_keys: The state dict's entries the module has no parameter for.
 
-    Example:
+    Examples:
         >>> import nn
         >>> model = nn.Neuron(2, seed=0)
         >>> model.load_state_dict({"w.0": 1.0, "extra": 2.0}, strict=False)
@@ -50,7 +50,7 @@ class Module:
     Subclasses set their parameters (`Value`s) and sub-modules as attributes, directly or in
     lists; `named_parameters()` finds them. Nothing else is registered by hand.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> class Line(nn.Module):
@@ -77,7 +77,7 @@ class Module:
         Yields:
             (name, Value) pairs; names such as `layers.0.neurons.1.w.0`.
 
-        Example:
+        Examples:
             >>> import nn
             >>> [name for name, _ in nn.Neuron(2).named_parameters()]
             ['w.0', 'w.1', 'b']
@@ -111,7 +111,7 @@ class Module:
         Returns:
             The parameters, each Value once.
 
-        Example:
+        Examples:
             >>> import nn
             >>> len(nn.MLP(2, [3, 1]).parameters())    # 2*3 + 3 weights and biases, then 3 + 1
             13
@@ -149,7 +149,7 @@ class Module:
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0.0 (leaves accumulate across backward passes).
 
-        Example:
+        Examples:
             >>> import nn
             >>> model = nn.Neuron(2, activation="linear", seed=0)
             >>> model([1.0, 1.0]).backward()
@@ -164,7 +164,7 @@ class Module:
     def num_parameters(self) -> int:
         """How many parameters, `len(self.parameters())`.
 
-        Example:
+        Examples:
             >>> import nn
             >>> nn.MLP(2, [16, 16, 1]).num_parameters()
             337
@@ -185,7 +185,7 @@ class Module:
         Raises:
             TypeError: An overridden `parameters()` returns something other than Values.
 
-        Example:
+        Examples:
             >>> import nn
             >>> nn.Neuron.from_weights([0.5, -1.0], b=0.25).state_dict()
             {'w.0': 0.5, 'w.1': -1.0, 'b': 0.25}
@@ -213,7 +213,7 @@ class Module:
             TypeError: `state_dict` is not a mapping, or an entry is not a real number.
             ValueError: With `strict=True`, an entry is missing or extra.
 
-        Example:
+        Examples:
             >>> import nn
             >>> a, b = nn.MLP(2, [3, 1], seed=0), nn.MLP(2, [3, 1], seed=1)
             >>> b.load_state_dict(a.state_dict())
@@ -264,7 +264,7 @@ class Module:
             TypeError: `path` is not a file name.
             ValueError: The module has no parameters, or one is not finite.
 
-        Example:
+        Examples:
             >>> import os, tempfile
             >>> import nn
             >>> folder = tempfile.TemporaryDirectory()
@@ -302,7 +302,7 @@ class Module:
                 missing or extra.
             OSError: The file cannot be read (FileNotFoundError, ...).
 
-        Example:
+        Examples:
             See `save`.
         """
         return self.load_state_dict(load(path), strict=strict)
@@ -328,7 +328,7 @@ def save(state_dict: Mapping[str, float], path: str | os.PathLike[str], model: s
             or `path` is not a file name.
         ValueError: An entry is NaN or infinite.
 
-    Example:
+    Examples:
         >>> import os, tempfile
         >>> from pathlib import Path
         >>> import nn
@@ -421,7 +421,7 @@ def load(path: str | os.PathLike[str]) -> dict[str, float]:
             version), or an entry is not a finite number.
         OSError: The file cannot be read (FileNotFoundError, ...).
 
-    Example:
+    Examples:
         See `save`.
     """
     _check_path(path, "load")

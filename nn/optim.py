@@ -99,7 +99,7 @@ class Optimizer:
         ValueError: `params` is empty, a parameter appears twice, a group has an unknown
             setting, or a hyper-parameter is out of range.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> a, b = Value(1.0), Value(2.0)
@@ -137,7 +137,7 @@ class Optimizer:
             ValueError: A setting is unknown or out of range, the list is empty, or a
                 parameter is already optimized.
 
-        Example:
+        Examples:
             >>> from autograd import Value
             >>> import nn
             >>> opt = nn.SGD([Value(1.0)], lr=0.1)
@@ -178,7 +178,7 @@ class Optimizer:
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0.0 before the next backward pass.
 
-        Example:
+        Examples:
             See `step`.
         """
         for group in self.param_groups:
@@ -197,7 +197,7 @@ class Optimizer:
         Returns:
             The closure's loss, or None without one.
 
-        Example:
+        Examples:
             >>> from autograd import Value
             >>> import nn
             >>> w = Value(1.0)
@@ -252,7 +252,7 @@ class SGD(Optimizer):
         ValueError: `lr`, `momentum` or `weight_decay` is negative (or NaN), or nesterov
             comes without momentum or with dampening.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> w = Value(1.0)
@@ -343,7 +343,7 @@ class RMSprop(Optimizer):
         ValueError: A hyper-parameter is out of its range (`eps` 0 included, unlike
             PyTorch: the first zero gradient would give 0 / 0).
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> w = Value(1.0)
@@ -439,7 +439,7 @@ class Adam(Optimizer):
         ValueError: A hyper-parameter is out of its range (`eps` 0 included, unlike
             PyTorch: the first zero gradient would give 0 / 0).
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> w = Value(1.0)
@@ -533,7 +533,7 @@ class AdamW(Adam):
         TypeError: As `Adam`.
         ValueError: As `Adam`.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> w = Value(1.0)
@@ -683,7 +683,7 @@ class StepLR(LRScheduler):
             real number.
         ValueError: `step_size` < 1, `gamma` <= 0, or `last_epoch` < -1.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> opt = nn.SGD([Value(1.0)], lr=0.1)
@@ -727,7 +727,7 @@ class ExponentialLR(LRScheduler):
         TypeError: `optimizer` is not an Optimizer, or `gamma` not a real number.
         ValueError: `gamma` <= 0, or `last_epoch` < -1.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> opt = nn.SGD([Value(1.0)], lr=1.0)
@@ -768,7 +768,7 @@ class LinearLR(LRScheduler):
             `total_iters` not an int.
         ValueError: A factor is out of its range, `total_iters` < 1, or `last_epoch` < -1.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> import nn
         >>> opt = nn.SGD([Value(1.0)], lr=1.0)

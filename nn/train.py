@@ -77,7 +77,7 @@ def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
         ValueError: There are no predictions, the counts differ, or a target does not fit
             its row of scores.
 
-    Example:
+    Examples:
         >>> import nn
         >>> nn.accuracy([[0.3], [-1.2], [2.0]], [1, 1, -1])          # one score: its sign
         0.3333333333333333
@@ -180,7 +180,7 @@ class History:
         lr: The learning rate of the first parameter group during each epoch.
         step_loss: The loss of every step, in order.
 
-    Example:
+    Examples:
         >>> import nn
         >>> history = nn.History(loss=[0.5, 0.25], metrics={"accuracy": [0.5, 1.0]},
         ...                      lr=[0.1, 0.1], step_loss=[0.6, 0.4, 0.3, 0.2])
@@ -258,7 +258,7 @@ def predict(model: Callable[[Sequence[float]], list[Value]], X: Any) -> list[lis
     Raises:
         TypeError: `X` is not a list of rows of numbers.
 
-    Example:
+    Examples:
         >>> import nn
         >>> model = nn.MLP.from_weights([[[1.0, -1.0]]], output_activation="linear")
         >>> nn.predict(model, [[2.0, 1.0], [0.0, 3.0]])
