@@ -51,6 +51,18 @@ class BackwardPage:
     Attributes:
         html: The page, one self-contained HTML document.
         trace: The forward and backward pass it steps through.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from autograd import Value, to_html
+        >>> x = Value(2.0, label="x")
+        >>> page = to_html(x * x)
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> page.save(os.path.join(folder.name, "square.html")).name
+        'square.html'
+        >>> page.html.startswith("<!DOCTYPE html>")
+        True
+        >>> folder.cleanup()
     """
 
     html: str

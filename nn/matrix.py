@@ -310,6 +310,13 @@ class Gradients(NamedTuple):
         weights: dC/dW^l, one array per layer, shaped as the weights.
         biases: dC/db^l, one array per layer (None for a layer without biases).
         loss: C, the batch's loss.
+
+    Examples:
+        >>> from nn.matrix import MatrixMLP
+        >>> net = MatrixMLP([2, 3, 1], seed=0)
+        >>> g = net.backward([[0.5, -1.0]], [[1.0]])
+        >>> [w.shape for w in g.weights], [b.shape for b in g.biases]
+        ([(2, 3), (3, 1)], [(3,), (1,)])
     """
 
     weights: list[np.ndarray]
@@ -617,6 +624,9 @@ class MatrixMLP:
 
     def copy(self) -> MatrixMLP:
         """A new network with copies of the weights and biases (no gradients).
+
+        Returns:
+            The copy, a MatrixMLP of its own.
 
         Examples:
             >>> from nn.matrix import MatrixMLP

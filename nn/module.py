@@ -164,6 +164,9 @@ class Module:
     def num_parameters(self) -> int:
         """How many parameters, `len(self.parameters())`.
 
+        Returns:
+            The count.
+
         Examples:
             >>> import nn
             >>> nn.MLP(2, [16, 16, 1]).num_parameters()

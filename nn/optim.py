@@ -592,6 +592,21 @@ class LRScheduler:
     Raises:
         TypeError: `optimizer` is not an Optimizer.
         ValueError: `last_epoch` is not an int >= -1, or resuming without "initial_lr".
+
+    Examples:
+        A schedule of its own: halve the lr every epoch until it is a tenth.
+
+        >>> from autograd import Value
+        >>> import nn
+        >>> class HalveToATenth(nn.LRScheduler):
+        ...     def lr_at(self, base_lr, epoch):
+        ...         return max(base_lr * 0.5 ** epoch, base_lr / 10)
+        >>> opt = nn.SGD([Value(1.0)], lr=1.0)
+        >>> schedule = HalveToATenth(opt)
+        >>> for epoch in range(5):
+        ...     opt.step(); schedule.step()
+        >>> schedule.get_last_lr()
+        [0.1]
     """
 
     optimizer: Optimizer
@@ -711,7 +726,15 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
-        """The lr at `epoch`: base_lr * gamma ** (epoch // step_size)."""
+        """The lr at `epoch`: base_lr * gamma ** (epoch // step_size).
+
+        Args:
+            base_lr: The group's initial lr.
+            epoch: The epoch count.
+
+        Returns:
+            The lr.
+        """
         return base_lr * self.gamma ** (epoch // self.step_size)
 
 
@@ -745,7 +768,15 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
-        """The lr at `epoch`: base_lr * gamma ** epoch."""
+        """The lr at `epoch`: base_lr * gamma ** epoch.
+
+        Args:
+            base_lr: The group's initial lr.
+            epoch: The epoch count.
+
+        Returns:
+            The lr.
+        """
         return base_lr * self.gamma**epoch
 
 
@@ -803,7 +834,15 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
-        """The lr at `epoch`, moving linearly from start_factor to end_factor."""
+        """The lr at `epoch`, moving linearly from start_factor to end_factor.
+
+        Args:
+            base_lr: The group's initial lr.
+            epoch: The epoch count.
+
+        Returns:
+            The lr.
+        """
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor)
                           * min(self.total_iters, epoch) / self.total_iters)
 

@@ -48,6 +48,17 @@ class NonFiniteLossError(FloatingPointError):
         epoch: The epoch, from 1.
         step: The step within the epoch, from 1.
         loss: The loss that was not finite.
+
+    Examples:
+        >>> import nn
+        >>> model = nn.MLP(1, [1], seed=0)
+        >>> opt = nn.SGD(model.parameters(), lr=1e300)    # a learning rate that diverges
+        >>> try:
+        ...     nn.fit(model, [[1.0], [2.0]], [1.0, 2.0], "mse", opt, epochs=5, progress=False,
+        ...            metrics=())
+        ... except nn.NonFiniteLossError as error:
+        ...     print(error.epoch, error.step)
+        2 1
     """
 
     def __init__(self, message: str, epoch: int, step: int, loss: float) -> None:
