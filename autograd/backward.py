@@ -627,8 +627,8 @@ def grad(
     An input that `output` does not depend on is an error, or None with `allow_unused=True`.
     The gradients are floats; with `create_graph=True` they are Values whose own graph records
     how they were computed, so `grad` applies to them again (second derivatives, mixed
-    partials). A gradient that depends on no Value (d(2*x)/dx) is then a leaf Value, and one
-    may be a Value of the graph itself (d(x*y)/dx is y).
+    partials). A gradient that depends on no Value (`d(2*x)/dx`) is then a leaf Value, and one
+    may be a Value of the graph itself (`d(x*y)/dx` is y).
 
     Args:
         output: The Value to differentiate.

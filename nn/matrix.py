@@ -193,6 +193,7 @@ def loss_and_grad(
     """The loss of a batch and grad_a C, its gradient with respect to `out` (batch, outputs).
 
     The definitions are nn's (and PyTorch's where it has the loss):
+
     - ``mse``: (a - y)^2 over every element; mean over all of them, as ``F.mse_loss``.
     - ``half_sse``: the posts' 1/2 (a - y)^2 over every element, whose gradient is a - y;
       its default reduction is "sum" (the posts' E), as ``nn.half_sse_loss``.
@@ -367,11 +368,13 @@ class MatrixMLP:
     ``bias=False``).
 
     init (seeded with ``numpy.random.default_rng(seed)``):
+
     - ``torch``: PyTorch's nn.Linear default, W and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in));
     - ``uniform``: micrograd's, W ~ U(-1, 1), b = 0;
     - ``xavier``: Glorot uniform, W ~ U(-r, r) with r = sqrt(6 / (fan_in + fan_out)), b = 0;
     - ``post004``: post 004's own, W ~ N(0, 1) * sqrt(1 / fan_out), b ~ U(0, 0.1);
     - ``normal``: post 000's ``tf.random_normal``, W and b ~ N(0, 1).
+
     ``gain`` multiplies every starting weight (not the biases), as the ``gain`` of
     ``torch.nn.init.xavier_uniform_``: Glorot and Bengio (2010) advise 4 for sigmoid layers.
 
