@@ -1,4 +1,4 @@
-"""`to_html(root)`: one self-contained page that steps through the forward and backward pass.
+r"""`to_html(root)`: one self-contained page that steps through the forward and backward pass.
 
 The page holds three things inline: the graph as `draw_dot` draws it (SVG rendered by `dot`,
 so the picture is the one learners already know), the trace of `trace_backward` as JSON, and a
@@ -11,7 +11,7 @@ Every number shown is formatted here, in Python, from the engine's floats (the d
 to show, so it can never round differently from the engine.
 
 Labels are text, never markup: in the SVG they are escaped by `draw_dot` and by `dot`; in the
-JSON every `<`, `>` and `&` is written as a `\\u` escape, so nothing ends the data block early;
+JSON every `<`, `>` and `&` is written as a `\u` escape, so nothing ends the data block early;
 and the script writes them with `textContent` only. The CSP allows only this page's own script
 (by its hash), so even an injected `<script>` could not run.
 """
@@ -47,14 +47,39 @@ class BackwardPage:
 
     `save(path)` writes it; Jupyter shows it inline (in a sandboxed frame, so its script and
     styles stay apart from the notebook's).
+
+    Attributes:
+        html: The page, one self-contained HTML document.
+        trace: The forward and backward pass it steps through.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from autograd import Value, to_html
+        >>> x = Value(2.0, label="x")
+        >>> page = to_html(x * x)
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> page.save(os.path.join(folder.name, "square.html")).name
+        'square.html'
+        >>> page.html.startswith("<!DOCTYPE html>")
+        True
+        >>> folder.cleanup()
     """
 
     html: str
     trace: BackwardTrace
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to `path` atomically: a failed write (a full disk, a size limit)
-        leaves an older file there intact; its mode is kept and a symlink is written through."""
+        """Write the page to `path` atomically.
+
+        A failed write (a full disk, a size limit) leaves an older file there intact; its mode
+        is kept and a symlink is written through.
+
+        Args:
+            path: Where to write it (an .html file).
+
+        Returns:
+            The path written, as a `Path`.
+        """
         path = Path(path)
         write_atomic(path, self.html.encode("utf-8"))
         return path
@@ -162,7 +187,7 @@ def _json_for_html(data: dict[str, Any]) -> str:
 
 
 def _svg_for_html(svg: str) -> str:
-    """dot's SVG without its XML prolog, doctype and comments, ready to sit inside HTML."""
+    """The SVG of dot without its XML prolog, doctype and comments, ready to sit inside HTML."""
     start = svg.index("<svg")
     body = svg[start:]
     return re.sub(r"<!--.*?-->\n?", "", body, flags=re.DOTALL)
@@ -195,6 +220,35 @@ def to_html(
     over `max_nodes` Values is refused, saying how to draw it anyway). Nothing in the graph is
     changed; the gradients shown are those `backward()` gives on fresh gradients. Rendering
     needs Graphviz's `dot` program.
+
+    Args:
+        root: The Value whose forward and backward pass the page steps through.
+        highlight: As `draw_dot`: a Value (or its label) whose paths to `root` are red.
+        show_local_grads: As `draw_dot`: the local derivatives on the arrows.
+        hide_constants: As `draw_dot`: lifted numbers written in their operation's oval.
+        max_nodes: As `draw_dot`: refuse graphs with more Values; None for no limit.
+        digits: Significant digits shown in the picture and the steps.
+        rankdir: As `draw_dot`: "LR", "RL", "TB" or "BT".
+        upstream: The seed of the backward pass, d root / d root.
+        title: The page's title and heading.
+
+    Returns:
+        A `BackwardPage`: `.html`, `.trace`, `.save(path)`; Jupyter shows it inline.
+
+    Raises:
+        TypeError: `root` is not a Value, `title` is not a str, or an argument shared with
+            `draw_dot` has the wrong type.
+        ValueError: An argument shared with `draw_dot` has a wrong value (the graph has more
+            than `max_nodes` Values, ...).
+
+    Examples:
+        >>> from autograd import Value, to_html
+        >>> x = Value(2.0, label="x")
+        >>> page = to_html(x * x + x, title="x^2 + x")
+        >>> page
+        <BackwardPage: 3 Values, 4 chain-rule updates, ... bytes>
+        >>> page.trace.grad(x)
+        5.0
     """
     if not isinstance(root, Value):
         raise TypeError(f"to_html: root must be a Value, got {type(root).__name__}")
