@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import CATALOGUE, DomainError, Value, define_op, grad, hessian, remove_op
+from autograd import CATALOGUE, DomainError, Value, define_op, grad, hessian
+from autograd.define import remove_op
 
 
 def one_line(info: pytest.ExceptionInfo[BaseException], start: str) -> str:
