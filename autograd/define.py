@@ -87,7 +87,7 @@ def define_op(
         >>> define_op("ｔａｎｈ", forward="2.0 * a", local_grads=["2.0"])
         Traceback (most recent call last):
         ...
-        ValueError: define_op: the name 'ｔａｎｈ' (Python reads it as 'tanh', ...) is already taken...
+        ValueError: define_op: the name 'ｔａｎｈ' (Python reads it as 'tanh', ...) is ...
         >>> remove_op("cube")
     """
     kinks = tuple(kinks)
@@ -127,7 +127,8 @@ def _dependents(op: Op) -> list[Op]:
     return result
 
 
-def _replace(old: Op, arguments: tuple[Any, ...], source: tuple[object, ...]) -> Callable[..., Value]:
+def _replace(old: Op, arguments: tuple[Any, ...],
+             source: tuple[object, ...]) -> Callable[..., Value]:
     """Define `old.name` again; remake the ops defined on top of it, or change nothing."""
     above = _dependents(old)
     saved = dict(CATALOGUE)
@@ -223,8 +224,9 @@ def remove_op(name: str) -> None:
     above = [other.name for other in user_ops() if op in other.uses]
     if above:
         listed = ", ".join(map(repr, above))
-        raise ValueError(f"remove_op: {listed} {'is' if len(above) == 1 else 'are'} defined on "
-                         f"top of {name!r} (it calls it): remove {'it' if len(above) == 1 else 'them'} first")
+        one = len(above) == 1
+        raise ValueError(f"remove_op: {listed} {'is' if one else 'are'} defined on top of "
+                         f"{name!r} (it calls it): remove {'it' if one else 'them'} first")
     del CATALOGUE[name]
     _retire(op)
     _functions.pop(name, None)

@@ -646,16 +646,16 @@ def make_op(
     an unknown name, a local_grads count that is not one per operand, a text over the limits.
     The ops of define_op it calls are bound now (`Op.uses`): its code runs theirs as they are.
     """
-    given = name
-    name = fold_name(name, "define_op")
+    folded = fold_name(name, "define_op")  # a TypeError unless a str
+    given, name = str(name), folded
     if (not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_")
             or len(name) > MAX_NAME):
         raise ValueError(f"define_op: {_shown(given)} is not a usable name (one word of at most "
                          f"{MAX_NAME} letters, digits and _, not a Python keyword, not starting "
                          f"with _)")
     if name in CATALOGUE or name in RESERVED_NAMES or name in GRAD_NAMESPACE:
-        folded = f" (Python reads it as {name!r}, its NFKC form)" if name != given else ""
-        raise ValueError(f"define_op: the name {given!r}{folded} is already taken"
+        read = f" (Python reads it as {name!r}, its NFKC form)" if name != given else ""
+        raise ValueError(f"define_op: the name {given!r}{read} is already taken"
                          + (" by the catalogue's own operation" if name in CATALOGUE
                             and not CATALOGUE[name].user else ""))
     operands = ("a", "b")

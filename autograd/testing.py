@@ -5,18 +5,21 @@
     >>> cube = define_op("cube", forward="a * a * a", local_grads=["3.0 * a * a"])
     >>> check_op(cube)          # silent when every check passes; one error naming the first failure
 
-`check_op(op)` runs, at a few points drawn from the op's own domain (clear of its kinks):
-  first derivatives   backward() against central finite differences of the forward
-  second derivatives  hessian() (grad with create_graph, twice) against central
-                      differences of grad() (gradgradcheck)
+`check_op(op)` runs, at the ends of the op's intervals and a few dozen points Hypothesis draws
+across them (clear of its kinks):
+  first derivatives   backward() against central differences of the forward
+  second derivatives  hessian() (grad with create_graph, twice) against second differences
+                      of the forward; both with tolerances from the differences' own error
+                      estimate (two step sizes, one-sided against central, rounding)
   compiled            autograd.compile's code, bit for bit the eager engine's, at new points
   batched             the compiled numpy replay against the float code, to 1e-12 (relative,
                       absolute below 1: numpy's tanh may differ from math's in the last bit)
   reference           with `reference=` (a function of torch tensors) and PyTorch installed:
-                      values and gradients against it in float64, to 1e-10 relative
+                      values, gradients and Hessians against it in float64, to 1e-10 relative
+                      (1e-9 at second order)
 A failure raises `OpCheckError` naming the op, the check, the input and both numbers.
 
-The strategies (they need Hypothesis, which the `test` extra installs; `check_op` does not):
+The strategies, and check_op's points, need Hypothesis (the `test` extra installs it):
   operand(low, high, kinks)   a float in [low, high], clear of the kinks
   op_arguments(op)            operands for `op` from its domain (integer exponents for pow too)
   recipes()                   random expressions with shared subexpressions and repeated operands,
@@ -260,7 +263,7 @@ def _close(a: float, b: float, rtol: float, atol: float) -> bool:
 def _step(x: float, power: float) -> float:
     """A finite-difference step near x: eps ** (1/3) for first differences, eps ** (1/4) for
     second ones, relative to |x| above 1 (the steps that balance truncation and rounding)."""
-    return _EPS ** power * max(1.0, abs(x))
+    return float(_EPS ** power * max(1.0, abs(x)))
 
 
 def _first_step(x: float) -> float:
@@ -416,7 +419,7 @@ class _Checker:
                 if not abs(a - numeric) <= tolerance:
                     raise self.fail("the first-derivative check", p, f"d{op.name}/dx{i} by "
                                     f"backward()", a, numeric, "central differences of the "
-                                    f"forward", tolerance)
+                                    "forward", tolerance)
 
     def second_derivatives(self) -> None:
         """hessian() against second differences of the forward (not of backward(), which
@@ -653,7 +656,7 @@ def check_op(
         >>> try:
         ...     check_op(wrong)
         ... except OpCheckError as error:
-        ...     print(str(error)[:58])
+        ...     print(str(error)[:57])
         check_op: cube fails the first-derivative check at cube(
         >>> remove_op("cube")
     """

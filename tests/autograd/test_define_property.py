@@ -74,8 +74,9 @@ def outcome(thunk):
 def exact_namespace():
     """The batched namespace with math's functions (sample by sample) in numpy's place."""
     names = _batched.namespace()
+    each = getattr(_batched, "per_sample", None) or (lambda fn: np.vectorize(fn, otypes=[float]))
     for name in ("exp", "log", "tanh", "sigmoid", "softplus"):
-        names[name] = _batched.per_sample(getattr(ops, name))
+        names[name] = each(getattr(ops, name))
     return names
 
 

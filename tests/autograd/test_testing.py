@@ -191,3 +191,26 @@ def test_op_arguments_draw_a_user_op_from_its_interval(data):
         assert -2.0 <= x <= 3.0 and abs(x) > 1e-3
     finally:
         remove_op("leaky_t")
+
+
+@given(st.integers(0, 3))
+def test_check_op_inside_a_hypothesis_test_draws_its_own_points(seed):
+    """Hypothesis cannot hold one test inside another: there check_op draws from
+    random.Random(seed), and still catches the sub-interval mutant's kind of mistake."""
+    check_op("tanh", seed=seed)
+    wrong = CATALOGUE.get("softplus_in") or define_op(
+        "softplus_in", forward="softplus(a)", local_grads=["0.0 if a < -4.0 else sigmoid(a)"]).op
+    try:
+        with pytest.raises(OpCheckError, match="softplus_in fails the first-derivative check"):
+            check_op(wrong, seed=seed)
+    finally:
+        remove_op("softplus_in")
+
+
+def test_check_op_docstring_examples_run(fresh):
+    import doctest
+
+    import autograd.testing
+
+    result = doctest.testmod(autograd.testing, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 8 and result.failed == 0
