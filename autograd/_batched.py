@@ -203,6 +203,7 @@ def per_sample(fn: Callable[..., float]) -> Callable[..., Array]:
                 raise type(error)(f"{error} (sample {i} of the batch)") from None
         return out
     each.__name__ = getattr(fn, "__name__", "per_sample")
+    each.__dict__["pyfunc"] = fn  # the float function, where np.vectorize keeps it (for codegen)
     return each
 
 

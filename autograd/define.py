@@ -103,7 +103,7 @@ def define_op(
         return _replace(old, arguments, source)
     op = ops.make_op(name, forward, local_grads, domain, doc, interval, kinks)
     ops.register(op)
-    _arguments[op.name] = (forward, local_grads, domain, doc, interval, kinks)
+    _arguments[op.name] = (forward, tuple(local_grads), domain, doc, interval, kinks)
     _sources[op.name] = source
     fn = _functions[op.name] = _function(op)
     return fn
@@ -155,6 +155,7 @@ def _replace(old: Op, arguments: tuple[Any, ...],
         _retire(gone)
         _current[op.name][0] = op
         _functions[op.name].__dict__["op"] = op
+        _functions[op.name].__doc__ = f"{op.name}: {op.formula}"
     _arguments[old.name] = arguments
     _sources[old.name] = source
     return _functions[old.name]
@@ -179,14 +180,9 @@ def _function(op: Op) -> Callable[..., Value]:
                              f"define_op")
         return now
 
-    if op.arity == 1:
-        def unary(a: Operand) -> Value:
-            return apply(current(), a)
-        fn: Callable[..., Value] = unary
-    else:
-        def binary(a: Operand, b: Operand) -> Value:
-            return apply(current(), a, b)
-        fn = binary
+    def fn(*operands: Operand) -> Value:  # any count: a replacement may change the arity
+        return apply(current(), *operands)
+
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"{name}: {op.formula}"
     fn.__dict__["op"] = op  # the catalogue entry, for check_op and the curious

@@ -258,3 +258,11 @@ def test_remove_op_is_public_and_the_docstrings_examples_run(fresh):
     assert "remove_op" in autograd.__all__ and autograd.remove_op is remove_op
     result = doctest.testmod(autograd.define, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10 and result.failed == 0
+
+
+def test_a_replacement_may_change_the_arity(fresh):
+    f = define_op("f", "2.0 * a", ["2.0"])
+    assert define_op("f", "a * b", ["b", "a"]) is f
+    assert f(Value(2.0), Value(3.0)).data == 6.0 and "a * b" in (f.__doc__ or "")
+    with pytest.raises(TypeError, match="f: takes 2 operand"):
+        f(Value(1.0))
