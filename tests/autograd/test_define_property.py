@@ -163,7 +163,8 @@ def _run(source: str, namespace: dict[str, object]):
 
 @pytest.mark.parametrize("forward, derivative, xs", [
     ("sqrt(a) if a > 0.0 else 0.0", "div(0.5, out) if a > 0.0 else 0.0", [-1.0, 4.0]),
-    ("1.0 if a > 0.0 and log(a) > 0.0 else 2.0", "0.0", [-1.0, 0.5, 3.0]),
+    ("1.0 if a > 0.0 and log(a) > 0.0 else 2.0", "1.0 if a > 0.0 and log(a) > 0.0 else 2.0",
+     [-1.0, 0.5, 3.0]),
     ("log(a) if not a <= 0.0 or log(-a) > 10.0 else a", "1.0", [-2.0, 2.0, 0.0]),
 ])
 def test_the_property_on_the_issues_cases(fresh, forward, derivative, xs):

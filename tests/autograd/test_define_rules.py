@@ -65,12 +65,14 @@ def test_a_condition_must_be_a_condition(fresh):
 def test_and_or_in_a_condition_mean_the_same_on_floats_and_arrays(fresh):
     """`and` evaluates its right side only where the left holds, on arrays too: log(-1) is
     never taken, as the float code never takes it."""
-    f = define_op("f", "1.0 if a > 0.0 and log(a) > 0.5 or a < -2.0 else 0.0", ["0.0"])
+    condition = "a > 0.0 and log(a) > 0.5 or a < -2.0"
+    f = define_op("f", f"1.0 if {condition} else 0.0", [f"2.0 if {condition} else 3.0"])
     xs = [-3.0, -1.0, 0.5, 2.0, 0.0]
     x = Value(2.0)
     compiled = autograd.compile(f(x) * x, [x])
     eager = [compiled(v) for v in xs]
     assert [e[0] for e in eager] == [-3.0, 0.0, 0.0, 2.0, 0.0]
+    assert [e[1][0] for e in eager] == [1.0 - 6.0, -3.0, 1.5, 1.0 + 4.0, 0.0]
     value, (g,) = compiled.batched(np.array(xs))
     assert value.tolist() == [e[0] for e in eager] and g.tolist() == [e[1][0] for e in eager]
     # a < b < c is a < b and b < c: the same on arrays
