@@ -25,7 +25,7 @@ from .backward import (
 from .check import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .compile import Compiled, TraceMismatchError, trace
 from .compile import compile as compile  # exported, but not by `import *` (see below)
-from .define import define_op
+from .define import define_op, remove_op
 from .draw import draw_dot
 from .explain import explain, Explanation
 from .higher import hessian, hvp
@@ -41,7 +41,7 @@ __all__ = [
     "GradcheckError", "CATALOGUE", "Op", "DomainError", "draw_dot", "explain", "Explanation",
     "gradgradcheck", "hessian", "hvp",
     "to_html", "BackwardPage", "trace_backward", "BackwardTrace",
-    "trace", "Compiled", "TraceMismatchError", "define_op",
+    "trace", "Compiled", "TraceMismatchError", "define_op", "remove_op",
 ]
 # `sum` and `compile` are autograd.sum and autograd.compile, left out of __all__ so that
 # `from autograd import *` does not replace the builtins of the same names.

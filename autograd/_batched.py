@@ -7,6 +7,11 @@ eager engine's bits; exp, log, tanh, log1p are numpy's and may differ from `math
 place. Where the float function raises (log of 0, division by zero, a negative base to a
 fractional power), the array version finds the first bad sample and calls the float function on
 it, so the error is the eager engine's own, with "(sample i of the batch)" added.
+
+A user's op (define_op) is written with its conditionals lazy: `p if c else q` becomes
+`where(c, lambda: p, lambda: q)` and `c and d` becomes `logical_and(c, lambda: d)`. Each branch
+then runs for the samples that take it only (`_MASKS`: the samples a branch is evaluated for),
+so a sample raises an error exactly where the float code, which evaluates one branch, raises.
 """
 
 from __future__ import annotations
@@ -22,11 +27,19 @@ from . import ops
 Array = Any  # a float or a numpy float64 array
 
 
+# The samples the branch being evaluated is taken for (innermost last, each within the one
+# before); empty outside any lazy branch: every sample counts.
+_MASKS: list[Array] = []
+
+
 def _first_bad(bad: Array, fn: Callable[..., float], *args: Array) -> None:
-    """Raise the float function's own error for the first sample where `bad` holds."""
+    """Raise the float function's own error for the first sample where `bad` holds (among the
+    samples the current branch is taken for)."""
+    if _MASKS:
+        bad = np.logical_and(bad, _MASKS[-1])
     if not np.any(bad):
         return
-    shape = np.broadcast(*[np.asarray(a) for a in args]).shape
+    shape = np.broadcast(bad, *[np.asarray(a) for a in args]).shape
     i = int(np.argmax(np.broadcast_to(bad, shape))) if shape else 0
     row = [float(np.broadcast_to(a, shape)[i]) if shape else float(a) for a in args]
     try:
@@ -131,9 +144,72 @@ def dpow_dexp(out: Array, a: Array) -> Array:
     return np.where(np.greater(a, 0.0), general, np.where(np.equal(a, 0.0), out * 0.0, np.nan))
 
 
+def _branch(mask: Array, branch: Callable[[], Array]) -> Array:
+    """A lazy branch, evaluated for the samples of `mask` (within the enclosing branch's); 0.0,
+    unevaluated, where no sample takes it."""
+    if _MASKS:
+        mask = np.logical_and(mask, _MASKS[-1])
+    if not np.any(mask):
+        return 0.0
+    _MASKS.append(mask)
+    try:
+        return branch()
+    finally:
+        _MASKS.pop()
+
+
+def where(test: Array, body: Any, orelse: Any) -> Array:
+    """np.where; with lazy branches (callables), each evaluated only for the samples taking it."""
+    if not callable(body):
+        return np.where(test, body, orelse)
+    if np.ndim(test) == 0:  # the same branch for every sample
+        return body() if test else orelse()
+    return np.where(test, _branch(test, body), _branch(np.logical_not(test), orelse))
+
+
+def logical_and(left: Array, right: Any) -> Array:
+    """np.logical_and; a lazy right side is evaluated only where the left holds (as `and`)."""
+    if not callable(right):
+        return np.logical_and(left, right)
+    if np.ndim(left) == 0:
+        return right() if left else left
+    return np.logical_and(left, _branch(left, right))
+
+
+def logical_or(left: Array, right: Any) -> Array:
+    """np.logical_or; a lazy right side is evaluated only where the left fails (as `or`)."""
+    if not callable(right):
+        return np.logical_or(left, right)
+    if np.ndim(left) == 0:
+        return left if left else right()
+    return np.logical_or(left, _branch(np.logical_not(left), right))
+
+
+def per_sample(fn: Callable[..., float]) -> Callable[..., Array]:
+    """A float function run sample by sample (the samples of the current branch only), its
+    errors the float function's own with "(sample i of the batch)" added."""
+    def each(*args: Array) -> Array:
+        shape = np.broadcast(*[np.asarray(a) for a in args], *_MASKS[-1:]).shape
+        if not shape:
+            return fn(*[float(a) for a in args])
+        columns = [np.broadcast_to(np.asarray(a, dtype=float), shape) for a in args]
+        out = np.full(shape, np.nan)
+        rows = (np.flatnonzero(np.broadcast_to(_MASKS[-1], shape)) if _MASKS
+                else range(shape[0]))
+        for i in rows:
+            try:
+                out[i] = fn(*[float(c[i]) for c in columns])
+            except (ValueError, ZeroDivisionError, OverflowError) as error:
+                raise type(error)(f"{error} (sample {i} of the batch)") from None
+        return out
+    each.__name__ = getattr(fn, "__name__", "per_sample")
+    each.__dict__["pyfunc"] = fn  # the float function, where np.vectorize keeps it (for codegen)
+    return each
+
+
 def namespace() -> dict[str, object]:
     """The names batched code may use: the ones scalar code uses, over arrays. A helper or an
-    op without an array version here runs its float function sample by sample (np.vectorize:
+    op without an array version here runs its float function sample by sample (per_sample:
     slow, but the same numbers), so a new entry of the catalogue works batched at once."""
     names: dict[str, object] = {
         "add": np.add, "sub": np.subtract, "mul": np.multiply, "neg": np.negative, "div": div,
@@ -141,14 +217,14 @@ def namespace() -> dict[str, object]:
         "sigmoid": sigmoid, "relu": relu, "sqrt": sqrt, "abs": abs, "softplus": softplus,
         "sum": sum, "logsumexp": logsumexp, "dpow_dbase": dpow_dbase, "dpow_dexp": dpow_dexp,
         "inf": ops.inf, "nan": ops.nan,
-        "where": np.where, "logical_and": np.logical_and, "logical_or": np.logical_or,
+        "where": where, "logical_and": logical_and, "logical_or": logical_or,
         "logical_not": np.logical_not,
     }
     floats: dict[str, object] = {op.name: op.forward for op in ops.CATALOGUE.values()}
     floats.update(ops.GRAD_NAMESPACE)
     for key, value in floats.items():
         if key not in names:
-            names[key] = np.vectorize(value, otypes=[float]) if callable(value) else value
+            names[key] = per_sample(value) if callable(value) else value
     return names
 
 

@@ -166,18 +166,30 @@ class _Slots(ast.NodeTransformer):
 
 class _Arrays(ast.NodeTransformer):
     """The same expression over numpy arrays: `p if c else q` -> where(c, p, q), and/or/not ->
-    logical_and/or/not, `a < b < c` -> logical_and(a < b, b < c)."""
+    logical_and/or/not, `a < b < c` -> logical_and(a < b, b < c). lazy=True (a user's op):
+    branches and right sides as `lambda: ...`, which autograd._batched evaluates only for the
+    samples that take them, as the float code does."""
+
+    def __init__(self, lazy: bool = False) -> None:
+        self.lazy = lazy
+
+    def _later(self, tree: ast.expr) -> ast.expr:
+        if not self.lazy:
+            return tree
+        return ast.Lambda(ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[],
+                                        defaults=[]), tree)
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
         self.generic_visit(node)
-        return ast.Call(ast.Name("where", ast.Load()), [node.test, node.body, node.orelse], [])
+        return ast.Call(ast.Name("where", ast.Load()),
+                        [node.test, self._later(node.body), self._later(node.orelse)], [])
 
     def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
         self.generic_visit(node)
         name = "logical_and" if isinstance(node.op, ast.And) else "logical_or"
         tree = node.values[0]
         for value in node.values[1:]:
-            tree = ast.Call(ast.Name(name, ast.Load()), [tree, value], [])
+            tree = ast.Call(ast.Name(name, ast.Load()), [tree, self._later(value)], [])
         return tree
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
@@ -208,7 +220,7 @@ class _OpCode:
     def __init__(self, op: Op, known: set[str], arrays: bool) -> None:
         def parse(code: str, where: str) -> ast.expr:
             tree: ast.expr = _Slots(op, where, known).visit(ast.parse(code, mode="eval").body)
-            return _Arrays().visit(tree) if arrays else tree
+            return _Arrays(lazy=op.user).visit(tree) if arrays else tree
 
         self.forward = _Template(parse(op.forward_code, "forward_code"))
         # Per operand: how upstream meets the local derivative. "copy" for a local 1.0 (u*1.0

@@ -22,11 +22,12 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Sequence
 
 __all__ = ["Op", "DomainError", "CATALOGUE", "CONST", "GRAD_NAMESPACE", "make_op", "register",
-           "function_namespace", "refuse_closures"]
+           "function_namespace", "refuse_closures", "retire", "fold_name"]
 
 inf = math.inf
 nan = math.nan
@@ -94,6 +95,7 @@ class Op:
     bad_inputs: tuple[tuple[tuple[float, ...], type], ...] = field(default=())
     forward_code: str = ""
     user: bool = False  # made by define_op: its code may call any catalogue function by name
+    uses: tuple[Op, ...] = ()  # the ops of define_op its code calls, bound at its definition
     local_grads: Callable[..., tuple[float, ...]] = field(init=False, repr=False)
     # A node of the micrograd door whose local derivative is a `_backward` closure says so here;
     # compile and higher derivatives refuse it (refuse_closures).
@@ -464,16 +466,35 @@ def higher_derivative_notes() -> str:
 # local-derivative expression per operand in `a`, `b` and `out`. The text is parsed and every
 # name checked here, before anything runs it; it is then evaluated with no builtins, so it can
 # call nothing but the catalogue's functions.
+#
+# The language is the one every form of the op runs, floats, Values and arrays (batched replay),
+# so it may hold only what means the same in all three:
+#   a number    a literal, an operand, inf, nan, a call of a catalogue function, + - * / **,
+#               unary - and +, `p if c else q` (p and q numbers, c a condition)
+#   a condition a comparison < <= > >= of numbers, `and`, `or`, `not` of conditions: only where
+#               a condition is read (the test of `p if c else q`, and `domain`)
+# Written back uniformly: every number a float, x / y as div(x, y) and x ** y as pow(x, y) (the
+# catalogue's, whose errors are the same on floats and arrays and name them), a < b < c as
+# a < b and b < c. Limits keep each text small enough for the parser and the generated code.
+
+MAX_TEXT = 2000  # characters of one expression
+MAX_DEPTH = 100  # levels of nesting of one expression (a sum of 100 terms is 99)
+MAX_PARTS = 400  # numbers, names, operators and calls in one expression
+MAX_NAME = 60  # characters of an op's name
 
 # Names the generated code and the batched code keep for themselves: an op may not take them.
 RESERVED_NAMES = frozenset({
     "a", "b", "out", "x", "xs", "inf", "nan", "const", "upstream", "lr", "forward",
     "forward_backward", "backward", "sgd_step", "where", "logical_and", "logical_or",
-    "logical_not", "float", "int", "bool", "print", "eval", "exec",
+    "logical_not", "float", "int", "bool", "print", "eval", "exec", "lambda",
 })
 _CONSTANTS = ("inf", "nan")
-_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+_BINOPS = {ast.Add: None, ast.Sub: None, ast.Mult: None, ast.Div: "div", ast.Pow: "pow"}
 _COMPARISONS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+# Ops replaced by define_op or taken out by remove_op: Values made with them keep computing with
+# them in backward(), but what reads the catalogue by name (compile, higher derivatives) refuses.
+_RETIRED: set[Op] = set()
 
 
 def function_namespace() -> dict[str, object]:
@@ -488,123 +509,174 @@ def function_namespace() -> dict[str, object]:
     return names
 
 
-class _Checked(ast.NodeTransformer):
-    """One expression checked against the whitelist, and made uniform.
+def fold_name(name: object, where: str) -> str:
+    """An op's name as Python reads it: its NFKC form.
 
-    Every number a float (2 -> 2.0, so arrays and floats compute alike) and `x ** y` as
-    `pow(x, y)`.
+    Fullwidth 'ｔａｎｈ' is 'tanh' in code, so every check, the catalogue and the generated code
+    see one name.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"{where}: name must be a str, got {type(name).__name__}")
+    return unicodedata.normalize("NFKC", name)
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(text[:40]) + f"... ({len(text)} characters)"
+
+
+class _Checked:
+    """One expression checked against the whitelist (above) and written back uniformly."""
 
     def __init__(self, where: str, operands: tuple[str, ...],
                  own: tuple[str, int] | None = None) -> None:
         self.where, self.operands, self.own = where, operands, own
+        self.parts = 0
+        self.calls: set[str] = set()
 
     def fail(self, what: str) -> ValueError:
         return ValueError(f"{self.where}: {what}")
 
-    def visit_Constant(self, node: ast.Constant) -> ast.expr:
+    def _count(self, depth: int) -> None:
+        self.parts += 1
+        if self.parts > MAX_PARTS:
+            raise self.fail(f"the expression is too long (at most {MAX_PARTS} numbers, names, "
+                            f"operators and calls): split it into ops defined one on another")
+        if depth > MAX_DEPTH:
+            raise self.fail(f"the expression nests too deeply (at most {MAX_DEPTH} levels): "
+                            f"split it into ops defined one on another")
+
+    def number(self, node: ast.expr, depth: int = 0) -> ast.expr:
+        """`node` where a number is read."""
+        self._count(depth)
+        if isinstance(node, ast.Constant):
+            return self._constant(node)
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.Call):
+            return self._call(node, depth)
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINOPS:
+                raise self.fail(f"the operator {type(node.op).__name__} is not allowed "
+                                f"(allowed: + - * / **)")
+            left, right = self.number(node.left, depth + 1), self.number(node.right, depth + 1)
+            name = _BINOPS[type(node.op)]
+            if name is not None:
+                return ast.Call(ast.Name(name, ast.Load()), [left, right], [])
+            return ast.BinOp(left, node.op, right)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return ast.UnaryOp(node.op, self.number(node.operand, depth + 1))
+        if isinstance(node, ast.IfExp):
+            return ast.IfExp(self.condition(node.test, depth + 1),
+                             self.number(node.body, depth + 1), self.number(node.orelse, depth + 1))
+        if _is_condition(node):
+            raise self.fail(f"{ast.unparse(node)!r} gives True/False, not a number: comparisons, "
+                            f"and, or, not belong in a condition (the test of `p if c else q`, "
+                            f"or domain=); write `1.0 if ... else 0.0`")
+        raise self._not_allowed(node)
+
+    def condition(self, node: ast.expr, depth: int = 0) -> ast.expr:
+        """`node` where a condition is read (the test of `p if c else q`, a domain)."""
+        self._count(depth)
+        if isinstance(node, ast.Compare):
+            if not all(isinstance(op, _COMPARISONS) for op in node.ops):
+                raise self.fail("only the comparisons <, <=, >, >= are allowed")
+            terms = [self.number(x, depth + 1) for x in [node.left, *node.comparators]]
+            pairs: list[ast.expr] = [ast.Compare(left, [op], [right]) for left, op, right
+                                     in zip(terms, node.ops, terms[1:])]
+            return pairs[0] if len(pairs) == 1 else ast.BoolOp(ast.And(), pairs)
+        if isinstance(node, ast.BoolOp):
+            return ast.BoolOp(node.op, [self.condition(x, depth + 1) for x in node.values])
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return ast.UnaryOp(ast.Not(), self.condition(node.operand, depth + 1))
+        if isinstance(node, (ast.Constant, ast.Name, ast.Call, ast.BinOp, ast.UnaryOp, ast.IfExp)):
+            raise self.fail(f"{ast.unparse(node)!r} is a number where a condition is read: "
+                            f"compare it, as in 'a > 0.0'")
+        raise self._not_allowed(node)
+
+    def _not_allowed(self, node: ast.expr) -> ValueError:
+        return self.fail(f"{type(node).__name__} is not allowed in an operation's code (only "
+                         f"numbers, names, calls, + - * / **, and `p if c else q` whose "
+                         f"condition compares with < <= > >= and joins with and, or, not)")
+
+    def _constant(self, node: ast.Constant) -> ast.expr:
         value = node.value
         if type(value) is not int and type(value) is not float:
             raise self.fail(f"{value!r} is not a number (only real numbers are allowed)")
-        return ast.copy_location(ast.Constant(float(value)), node)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise self.fail(f"the number {_shown(str(value))} is too large for a float (the "
+                            f"largest is about 1.8e308; write inf for infinity)") from None
+        return ast.Constant(number)
 
-    def visit_Name(self, node: ast.Name) -> ast.expr:
+    def _name(self, node: ast.Name) -> ast.expr:
         if node.id in self.operands or node.id in _CONSTANTS:
-            return node
+            return ast.Name(node.id, ast.Load())
         if node.id in CATALOGUE and node.id != "const":
             raise self.fail(f"{node.id!r} is a function: call it, {node.id}(...)")
         allowed = ", ".join(self.operands + _CONSTANTS)
         raise self.fail(f"unknown name {node.id!r} (allowed: {allowed}, and calls of the "
                         f"catalogue's functions: {', '.join(_callable_names())})")
 
-    def visit_Call(self, node: ast.Call) -> ast.expr:
+    def _call(self, node: ast.Call, depth: int) -> ast.expr:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if self.own is not None and name == self.own[0]:  # the op itself, in its derivative
             if node.keywords or len(node.args) != self.own[1]:
                 raise self.fail(f"{name} takes {self.own[1]} operand(s) by position")
-            node.args = [self.visit(x) for x in node.args]
-            return node
-        if name is None or name not in CATALOGUE or name == "const":
+        elif name is None or name not in CATALOGUE or name == "const":
             shown = ast.unparse(node.func)
             raise self.fail(f"{shown!r} is not a function of the catalogue (callable: "
                             f"{', '.join(_callable_names())})")
-        if node.keywords or any(isinstance(x, ast.Starred) for x in node.args):
-            raise self.fail(f"{name}(...) takes its operands by position only")
-        arity = CATALOGUE[name].arity
-        if (arity == -1 and not node.args) or (arity != -1 and len(node.args) != arity):
-            want = "at least 1" if arity == -1 else str(arity)
-            raise self.fail(f"{name} takes {want} operand(s), got {len(node.args)}")
-        node.args = [self.visit(x) for x in node.args]
-        return node
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
-        if not isinstance(node.op, _BINOPS):
-            raise self.fail(f"the operator {type(node.op).__name__} is not allowed "
-                            f"(allowed: + - * / **)")
-        left, right = self.visit(node.left), self.visit(node.right)
-        if isinstance(node.op, ast.Pow):
-            return ast.copy_location(ast.Call(ast.Name("pow", ast.Load()), [left, right], []), node)
-        return ast.copy_location(ast.BinOp(left, node.op, right), node)
-
-    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
-        if not isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
-            raise self.fail(f"the operator {type(node.op).__name__} is not allowed")
-        node.operand = self.visit(node.operand)
-        return node
-
-    def visit_Compare(self, node: ast.Compare) -> ast.expr:
-        if not all(isinstance(op, _COMPARISONS) for op in node.ops):
-            raise self.fail("only the comparisons <, <=, >, >= are allowed")
-        self.generic_visit(node)
-        return node
-
-    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
-        self.generic_visit(node)
-        return node
-
-    def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
-        self.generic_visit(node)
-        return node
-
-    def generic_visit(self, node: ast.AST) -> ast.AST:
-        if not isinstance(node, (ast.IfExp, ast.BoolOp, ast.Compare, ast.And, ast.Or,
-                                 ast.Load) + _COMPARISONS):
-            raise self.fail(f"{type(node).__name__} is not allowed in an operation's code "
-                            f"(only numbers, names, calls, + - * / **, comparisons and "
-                            f"`p if c else q`)")
-        return super().generic_visit(node)
+        else:
+            if node.keywords or any(isinstance(x, ast.Starred) for x in node.args):
+                raise self.fail(f"{name}(...) takes its operands by position only")
+            arity = CATALOGUE[name].arity
+            if (arity == -1 and not node.args) or (arity != -1 and len(node.args) != arity):
+                want = "at least 1" if arity == -1 else str(arity)
+                raise self.fail(f"{name} takes {want} operand(s), got {len(node.args)}")
+            self.calls.add(name)
+        args = [self.number(x, depth + 1) for x in node.args]
+        return ast.Call(ast.Name(name, ast.Load()), args, [])
 
 
 def _callable_names() -> list[str]:
     return [name for name in CATALOGUE if name != "const"]
 
 
-def _is_number_valued(tree: ast.expr) -> bool:
-    """False where the expression's value would be a bool (a comparison, and/or, not)."""
-    if isinstance(tree, ast.IfExp):
-        return _is_number_valued(tree.body) and _is_number_valued(tree.orelse)
-    if isinstance(tree, (ast.Compare, ast.BoolOp)):
-        return False
-    return not (isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not))
+def _is_condition(tree: ast.expr) -> bool:
+    return (isinstance(tree, (ast.Compare, ast.BoolOp))
+            or isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not))
 
 
 def _checked_code(text: object, where: str, operands: tuple[str, ...],
-                  condition: bool = False, own: tuple[str, int] | None = None) -> str:
-    """The expression `text`, parsed and checked, written back uniformly (see _Checked)."""
+                  condition: bool = False, own: tuple[str, int] | None = None,
+                  calls: set[str] | None = None) -> str:
+    """The expression `text`, parsed and checked, written back uniformly (see _Checked).
+
+    The catalogue functions it calls are added to `calls`.
+    """
     if not isinstance(text, str):
         raise TypeError(f"{where}: must be a str of Python code, got {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"{where}: the expression is too long ({len(text)} characters, at most "
+                         f"{MAX_TEXT}): split it into ops defined one on another")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as error:
-        raise ValueError(f"{where}: syntax error in {text!r}: {error.msg}") from None
-    checked = _Checked(where, operands, own).visit(tree)
+        raise ValueError(f"{where}: syntax error in {_shown(text)}: {error.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ValueError(f"{where}: the expression nests too deeply for the parser (at most "
+                         f"{MAX_DEPTH} levels)") from None
+    checker = _Checked(where, operands, own)
     if condition:
-        if _is_number_valued(checked):
-            raise ValueError(f"{where} must be a condition such as 'a > 0.0', got {text!r}")
-    elif not _is_number_valued(checked):
-        raise ValueError(f"{where}: {text!r} gives True/False, not a number (write "
-                         f"`1.0 if ... else 0.0`)")
-    return ast.unparse(checked)
+        if not _is_condition(tree):
+            raise ValueError(f"{where} must be a condition such as 'a > 0.0', got {_shown(text)}")
+        checked = checker.condition(tree)
+    else:
+        checked = checker.number(tree)
+    if calls is not None:
+        calls.update(checker.calls)
+    return ast.unparse(ast.fix_missing_locations(checked))
 
 
 def make_op(
@@ -619,20 +691,26 @@ def make_op(
     """A user's operation, checked, as a catalogue entry (not yet registered: see `register`).
 
     Every mistake is one line naming the op: the name (an identifier, not taken), a syntax error,
-    an unknown name, a local_grads count that is not one per operand.
+    an unknown name, a local_grads count that is not one per operand, a text over the limits.
+    The ops of define_op it calls are bound now (`Op.uses`): its code runs theirs as they are.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"define_op: name must be a str, got {type(name).__name__}")
-    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
-        raise ValueError(f"define_op: {name!r} is not a usable name (one word of letters, "
-                         f"digits and _, not a Python keyword, not starting with _)")
+    folded = fold_name(name, "define_op")  # a TypeError unless a str
+    given, name = str(name), folded
+    if (not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_")
+            or len(name) > MAX_NAME):
+        raise ValueError(f"define_op: {_shown(given)} is not a usable name (one word of at most "
+                         f"{MAX_NAME} letters, digits and _, not a Python keyword, not starting "
+                         f"with _)")
     if name in CATALOGUE or name in RESERVED_NAMES or name in GRAD_NAMESPACE:
-        raise ValueError(f"define_op: the name {name!r} is already taken"
-                         + (" by the catalogue's own operation" if name in CATALOGUE else ""))
+        read = f" (Python reads it as {name!r}, its NFKC form)" if name != given else ""
+        raise ValueError(f"define_op: the name {given!r}{read} is already taken"
+                         + (" by the catalogue's own operation" if name in CATALOGUE
+                            and not CATALOGUE[name].user else ""))
     operands = ("a", "b")
     if isinstance(local_grads, str) or not isinstance(local_grads, (list, tuple)):
         raise TypeError(f"define_op: {name}'s local_grads must be a list of str, one per "
                         f"operand, got {type(local_grads).__name__}")
+    calls: set[str] = set()
     if callable(forward):  # a function of floats (math.sin): its derivative is still code
         arity = len(local_grads)
         if arity not in (1, 2):
@@ -641,7 +719,8 @@ def make_op(
         forward_code = f"{getattr(forward, '__name__', 'forward')}({', '.join(operands[:arity])})"
         body = "_given(" + ", ".join(operands[:arity]) + ")"
     elif isinstance(forward, str):
-        forward_code = _checked_code(forward, f"define_op: {name}'s forward", operands)
+        forward_code = _checked_code(forward, f"define_op: {name}'s forward", operands,
+                                     calls=calls)
         used = {n.id for n in ast.walk(ast.parse(forward_code, mode="eval"))
                 if isinstance(n, ast.Name)}
         arity = 2 if "b" in used else 1
@@ -656,12 +735,12 @@ def make_op(
     # The derivatives may call the op itself (sin's is sin(a + pi/2)).
     grads = tuple(
         _checked_code(code, f"define_op: {name}'s local_grads[{i}]",
-                      operands[:arity] + ("out",), own=(name, arity))
+                      operands[:arity] + ("out",), own=(name, arity), calls=calls)
         for i, code in enumerate(local_grads))
     condition = None
     if domain is not None:
         condition = _checked_code(domain, f"define_op: {name}'s domain", operands[:arity],
-                                  condition=True)
+                                  condition=True, calls=calls)
     if not isinstance(doc, str) or "\n" in doc:
         raise ValueError(f"define_op: {name}'s doc must be one line of text")
     params = ", ".join(operands[:arity])
@@ -677,17 +756,26 @@ def make_op(
     low_high = _intervals(name, interval, arity)
     formula = doc or f"{name}({params}) = {forward_code}; " + ", ".join(
         f"d{name}/d{x} = {g}" for x, g in zip(operands, grads))
+    uses = tuple(CATALOGUE[n] for n in sorted(calls) if CATALOGUE[n].user)
     return Op(name, arity, name, fn, grads, formula, domain=low_high,
-              kinks=tuple(float(k) for k in kinks), user=True)
+              kinks=tuple(float(k) for k in kinks), user=True, uses=uses)
 
 
 def _as_float_function(name: str, forward: object) -> Callable[..., float]:
-    """A user's forward function, made to give a float (or say what it gave instead)."""
+    """A user's forward function, made to give a float (or say what it gave instead).
+
+    Its errors are named after the op: a math domain error is a DomainError, as the catalogue's; an
+    overflow is an error saying so (the catalogue's own ops give inf, but a function's OverflowError
+    does not say which sign its result had).
+    """
     if not callable(forward):
         return forward  # type: ignore[return-value]  # unused: the forward is code
 
     def given(*xs: float) -> float:
-        y = forward(*xs)
+        try:
+            y = forward(*xs)
+        except (OverflowError, ZeroDivisionError, ValueError) as error:
+            raise _named_error(name, xs, error) from None
         if type(y) is float:
             return y
         if isinstance(y, (int, float)) and not isinstance(y, bool) or hasattr(y, "__float__") \
@@ -695,6 +783,21 @@ def _as_float_function(name: str, forward: object) -> Callable[..., float]:
             return float(y)
         raise TypeError(f"{name}: its forward gave {type(y).__name__} {y!r}, not a real number")
     return given
+
+
+def _named_error(name: str, xs: Sequence[float], error: Exception) -> Exception:
+    call = f"{name}({', '.join(map(_fmt, xs))})"
+    if isinstance(error, OverflowError):
+        return OverflowError(
+            f"{name}: its forward function overflowed at {call} ({error}); the catalogue's own "
+            f"ops give inf there: return math.inf from the function, or write the forward as "
+            f"code (exp(a) is inf on an overflow)")
+    if isinstance(error, ZeroDivisionError):
+        return ZeroDivisionError(f"{name}: {call} divides by zero in its forward function "
+                                 f"({error})")
+    if isinstance(error, DomainError) and str(error).startswith(f"{name}: "):
+        return error
+    return DomainError(f"{name}: {call} is outside its forward function's domain ({error})")
 
 
 def _outside_domain(name: str, condition: str) -> Callable[..., float]:
@@ -744,12 +847,26 @@ def closure_error(where: str, name: str) -> ValueError:
         f"autograd.define_op({name!r}, forward=..., local_grads=[...])")
 
 
+def retire(op: Op) -> None:
+    """Mark a user's op as replaced or removed (autograd.define): see `refuse_closures`."""
+    _RETIRED.add(op)
+
+
 def refuse_closures(nodes: Iterable[Any], where: str) -> None:
     """Raise a ValueError if a node's local derivative is a closure (chainrule.micrograd's door).
 
-    Code generation and higher derivatives need the derivative as code.
+    Code generation and higher derivatives need the derivative as code. The same for a node made
+    with a user's op since replaced or removed: compile and higher derivatives read ops by name,
+    so they would compute with the new definition what backward() computes with the old one.
     """
     for node in nodes:
         op = node._opdef
-        if op is not None and op.closure:
+        if op is None:
+            continue
+        if op.closure:
             raise closure_error(where, op.name)
+        if op.user and op in _RETIRED:
+            raise ValueError(
+                f"{where}: this graph was made with {op.name!r} as it was before define_op "
+                f"replaced it (or remove_op removed it, or an op it calls changed); backward() "
+                f"still runs the old definition, {where} cannot: make the Values again")

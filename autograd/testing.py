@@ -5,18 +5,21 @@
     >>> cube = define_op("cube", forward="a * a * a", local_grads=["3.0 * a * a"])
     >>> check_op(cube)          # silent when every check passes; one error naming the first failure
 
-`check_op(op)` runs, at a few points drawn from the op's own domain (clear of its kinks):
-  first derivatives   backward() against central finite differences of the forward
-  second derivatives  hessian() (grad with create_graph, twice) against central
-                      differences of grad() (gradgradcheck)
+`check_op(op)` runs, at the ends of the op's intervals and a few dozen points Hypothesis draws
+across them (clear of its kinks):
+  first derivatives   backward() against central differences of the forward
+  second derivatives  hessian() (grad with create_graph, twice) against second differences
+                      of the forward; both with tolerances from the differences' own error
+                      estimate (two step sizes, one-sided against central, rounding)
   compiled            autograd.compile's code, bit for bit the eager engine's, at new points
   batched             the compiled numpy replay against the float code, to 1e-12 (relative,
                       absolute below 1: numpy's tanh may differ from math's in the last bit)
   reference           with `reference=` (a function of torch tensors) and PyTorch installed:
-                      values and gradients against it in float64, to 1e-10 relative
+                      values, gradients and Hessians against it in float64, to 1e-10 relative
+                      (1e-9 at second order)
 A failure raises `OpCheckError` naming the op, the check, the input and both numbers.
 
-The strategies (they need Hypothesis, which the `test` extra installs; `check_op` does not):
+The strategies, and check_op's points, need Hypothesis (the `test` extra installs it):
   operand(low, high, kinks)   a float in [low, high], clear of the kinks
   op_arguments(op)            operands for `op` from its domain (integer exponents for pow too)
   recipes()                   random expressions with shared subexpressions and repeated operands,
@@ -230,6 +233,14 @@ def recipes(max_inputs: int = 4, max_steps: int = 10) -> Any:
 
 # --- check_op ---------------------------------------------------------------------------
 
+_EPS = 2.220446049250313e-16
+# Relative error allowed to one evaluation of a forward (an op of several steps is a few ulps
+# off): the rounding part of each finite difference's error estimate.
+_FORWARD_ULPS = 64.0 * _EPS
+# Below this, numbers are subnormal or nearly (their precision shrinks): differences that small
+# say nothing.
+_TINY = 1e-290
+
 
 class OpCheckError(GradcheckError):
     """check_op found a disagreement: the op, the check, the input and both numbers."""
@@ -255,6 +266,23 @@ def _close(a: float, b: float, rtol: float, atol: float) -> bool:
     return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
 
 
+def _step(x: float, power: float) -> float:
+    """A finite-difference step near x, relative to |x| above 1.
+
+    eps ** (1/3) for first differences, eps ** (1/4) for second ones: the steps that balance
+    truncation and rounding.
+    """
+    return float(_EPS ** power * max(1.0, abs(x)))
+
+
+def _first_step(x: float) -> float:
+    return _step(x, 1.0 / 3.0)
+
+
+def _second_step(x: float) -> float:
+    return _step(x, 1.0 / 4.0)
+
+
 class _Checker:
     """The points and the graph builders of one op, and the checks that read them."""
 
@@ -265,38 +293,95 @@ class _Checker:
         # it enters as a number, and is not differentiated.
         codes = op.local_grad_code * self.count if op.arity == -1 else op.local_grad_code
         self.varies = [code != "0.0" for code in codes]
-        self.points = self._draw(examples, random.Random(seed))
+        self.values: dict[tuple[float, ...], float | None] = {}
+        self.points = self._draw(examples, seed)
 
-    def _draw(self, n: int, rng: random.Random) -> list[tuple[float, ...]]:
+    # -- the points
+
+    def f(self, p: Sequence[float]) -> float | None:
+        """The forward at p (cached), None where it raises or is not finite."""
+        key = tuple(p)
+        if key not in self.values:
+            try:
+                value: float | None = self.op.forward(*key)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                value = None
+            self.values[key] = value if value is not None and math.isfinite(value) else None
+        return self.values[key]
+
+    def _stencil(self, p: Sequence[float]) -> list[tuple[float, ...]]:
+        """Every point the finite differences at p read."""
+        cols = [i for i, v in enumerate(self.varies) if v]
+        out = [tuple(p)]
+        for i in cols:
+            for h in (_first_step(p[i]), _second_step(p[i])):
+                for k in (-2.0, -1.0, 1.0, 2.0):
+                    q = list(p)
+                    q[i] += k * h
+                    out.append(tuple(q))
+            for j in cols:
+                if j > i:
+                    for k in (1.0, 2.0):
+                        for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+                            q = list(p)
+                            q[i] += si * k * _second_step(p[i])
+                            q[j] += sj * k * _second_step(p[j])
+                            out.append(tuple(q))
+        return out
+
+    def usable(self, p: Sequence[float]) -> bool:
+        """Clear of the kinks by more than the widest step, the forward finite on the stencil."""
+        for i, x in enumerate(p):
+            if self.varies[i] and any(abs(x - k) <= 3.0 * _second_step(x) for k in self.op.kinks):
+                return False
+        return all(self.f(q) is not None for q in self._stencil(p))
+
+    def _intervals(self) -> list[tuple[float, float]]:
+        """Each operand's interval, less a margin at each end, so the stencil stays inside."""
         op = self.op
-        intervals = op.domain * self.count if op.arity == -1 else op.domain
+        intervals = list(op.domain * self.count if op.arity == -1 else op.domain)
         if len(intervals) != self.count:
             raise ValueError(f"check_op: {op.name} has no domain interval per operand to draw "
                              f"from (Op.domain)")
+        inner = []
+        for i, (low, high) in enumerate(intervals):
+            if self.varies[i]:
+                low, high = low + 2.5 * _second_step(low), high - 2.5 * _second_step(high)
+            if not low < high:
+                raise ValueError(f"check_op: {op.name}'s interval {intervals[i]} is too narrow "
+                                 f"for finite differences")
+            inner.append((low, high))
+        return inner
+
+    def _draw(self, n: int, seed: int) -> list[tuple[float, ...]]:
+        """The ends of the intervals, then n points drawn by Hypothesis across them.
+
+        Each operand at its low end, then at its high end; Hypothesis's floats favour the ends, 0
+        and tiny numbers. Points where the finite differences cannot be taken are left out.
+        """
+        intervals = self._intervals()
         points: list[tuple[float, ...]] = []
-        for _ in range(200 * n):
-            if len(points) == n:
-                break
-            p = []
-            for i, (low, high) in enumerate(intervals):
-                x = rng.uniform(low, high)
-                if op.name in ("pow", "vpow") and i == 1 and rng.random() < 0.5:
-                    x = float(rng.randint(math.ceil(low), math.floor(high)))
-                p.append(x)
-            if not all(abs(x - k) > 1e-3 for x in p for k in op.kinks):
-                continue
-            if points:  # a constant operand keeps its first value (compiled code bakes it in)
-                p = [x if v else c for x, v, c in zip(p, self.varies, points[0])]
-            try:
-                value = op.forward(*p)
-            except (ValueError, ZeroDivisionError):  # outside a domain condition: draw again
-                continue
-            if math.isfinite(value):
-                points.append(tuple(p))
-        if len(points) < n:
-            raise ValueError(f"check_op: could not draw {n} points where {op.name} is finite "
-                             f"from its intervals {intervals}")
+        seen: set[tuple[float, ...]] = set()
+
+        def take(p: tuple[float, ...]) -> None:
+            if p not in seen:
+                seen.add(p)
+                if self.usable(p):
+                    points.append(p)
+
+        for end in (0, 1):
+            take(tuple(float(pair[end]) for pair in intervals))
+        for p in _hypothesis_points(intervals, self._integer_operands(), n, seed):
+            take(p)
+        if len(points) < 2:
+            raise ValueError(f"check_op: could not draw 2 points where {self.op.name} is finite "
+                             f"(with room for finite differences) from its intervals "
+                             f"{list(self.op.domain)}")
         return points
+
+    def _integer_operands(self) -> list[bool]:
+        """Operands drawn as integers half the time (pow's exponent)."""
+        return [self.op.name in ("pow", "vpow") and i == 1 for i in range(self.count)]
 
     def leaves(self, p: Sequence[float]) -> tuple[list[Any], list[Value]]:
         args: list[Any] = [Value(x, label=f"x{i}") if v else x
@@ -304,12 +389,29 @@ class _Checker:
         return args, [a for a in args if isinstance(a, Value)]
 
     def fail(self, check: str, p: Sequence[float], what: str, ours: float, theirs: float,
-             whose: str) -> OpCheckError:
+             whose: str, tolerance: float | None = None) -> OpCheckError:
         shown = ", ".join(repr(x) for x in p)
+        allowed = "" if tolerance is None else f" (allowed difference {tolerance:.3g})"
         return OpCheckError(f"check_op: {self.op.name} fails {check} at {self.op.name}({shown}): "
-                            f"{what} is {ours!r}; {whose}: {theirs!r}")
+                            f"{what} is {ours!r}; {whose}: {theirs!r}{allowed}")
+
+    def _at(self, p: Sequence[float], shifts: dict[int, float]) -> float:
+        q = list(p)
+        for i, dx in shifts.items():
+            q[i] += dx
+        value = self.f(q)
+        if value is None:  # pragma: no cover - usable() evaluated the whole stencil
+            raise RuntimeError(f"check_op: {self.op.name} not finite at {q}")
+        return value
+
+    # -- the checks
 
     def first_derivatives(self) -> None:
+        """backward() against central differences of the forward.
+
+        The tolerance is their error estimate: the difference between steps h and 2h (truncation,
+        or a kink the stencil crosses) and the forward's rounding magnified by 1/h.
+        """
         op = self.op
         for p in self.points:
             args, leaves = self.leaves(p)
@@ -318,35 +420,82 @@ class _Checker:
             for i, x in enumerate(p):
                 if not self.varies[i]:
                     continue
-                h = 1e-6 * max(1.0, abs(x))
-                up, down = list(p), list(p)
-                up[i], down[i] = x + h, x - h
-                numeric = (op.forward(*up) - op.forward(*down)) / (2.0 * h)
+                h = _first_step(x)
+                f = [self._at(p, {i: s * h}) for s in (-2.0, -1.0, 1.0, 2.0)]
+                d1 = (f[2] - f[1]) / (2.0 * h)
+                d2 = (f[3] - f[0]) / (4.0 * h)
+                numeric = (4.0 * d1 - d2) / 3.0  # Richardson: the h**2 term cancels
+                rounding = _FORWARD_ULPS * max(map(abs, f)) / h
+                tolerance = 2.0 * abs(d2 - d1) + 4.0 * rounding + 1e-9 * abs(numeric) + _TINY
                 a = analytic[k] or 0.0
                 k += 1
-                if not _close(a, numeric, 1e-4, 1e-5):
+                if not abs(a - numeric) <= tolerance:
                     raise self.fail("the first-derivative check", p, f"d{op.name}/dx{i} by "
-                                    f"backward()", a, numeric, "central differences")
+                                    f"backward()", a, numeric, "central differences of the "
+                                    "forward", tolerance)
 
     def second_derivatives(self) -> None:
+        """hessian() against second differences of the forward, the tolerance as above.
+
+        Not of backward(), which would agree with a derivative wrong at both orders.
+        """
         op = self.op
+        columns = [i for i, v in enumerate(self.varies) if v]
         for p in self.points:
             args, leaves = self.leaves(p)
             rows = hessian(apply(op, *args), leaves)
-            columns = [i for i, v in enumerate(self.varies) if v]
-            for jj, j in enumerate(columns):
-                h = 1e-5 * max(1.0, abs(p[j]))
-                shifted = []
-                for sign in (1.0, -1.0):
-                    q = list(p)
-                    q[j] = p[j] + sign * h
-                    qargs, qleaves = self.leaves(q)
-                    shifted.append(grad(apply(op, *qargs), qleaves, allow_unused=True))
-                for ii, i in enumerate(columns):
-                    numeric = ((shifted[0][ii] or 0.0) - (shifted[1][ii] or 0.0)) / (2.0 * h)
-                    if not _close(rows[ii][jj], numeric, 1e-4, 1e-5):
-                        raise self.fail("gradgradcheck", p, f"d2{op.name}/dx{i}dx{j} by hessian()",
-                                        rows[ii][jj], numeric, "central differences of grad()")
+            for ii, i in enumerate(columns):
+                for jj, j in enumerate(columns):
+                    if j < i:
+                        continue
+                    estimates, magnitude = [], 0.0
+                    for k in (1.0, 2.0):
+                        hi, hj = k * _second_step(p[i]), k * _second_step(p[j])
+                        if i == j:
+                            f = [self._at(p, {i: -hi}), self._at(p, {}), self._at(p, {i: hi})]
+                            estimates.append((f[0] - 2.0 * f[1] + f[2]) / (hi * hi))
+                        else:
+                            f = [self._at(p, {i: si * hi, j: sj * hj})
+                                 for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
+                            estimates.append((f[0] - f[1] - f[2] + f[3]) / (4.0 * hi * hj))
+                        magnitude = max(magnitude, *map(abs, f))
+                    s1, s2 = estimates
+                    numeric = (4.0 * s1 - s2) / 3.0
+                    hi, hj = _second_step(p[i]), _second_step(p[j])
+                    # One-sided differences, a step to each side: where the second derivative
+                    # jumps inside the stencil (softsign's at 0), they disagree by the jump.
+                    sides = []
+                    for s in (1.0, -1.0):
+                        if i == j:
+                            f = [self._at(p, {}), self._at(p, {i: s * hi}),
+                                 self._at(p, {i: 2.0 * s * hi})]
+                            sides.append((f[0] - 2.0 * f[1] + f[2]) / (hi * hi))
+                        else:
+                            f = [self._at(p, {i: s * hi, j: s * hj}), self._at(p, {i: s * hi}),
+                                 self._at(p, {j: s * hj}), self._at(p, {})]
+                            sides.append((f[0] - f[1] - f[2] + f[3]) / (hi * hj))
+                    rounding = _FORWARD_ULPS * magnitude / (hi * hj)
+                    tolerance = (2.0 * abs(s2 - s1) + abs(sides[0] - sides[1]) + 8.0 * rounding
+                                 + 1e-8 * abs(numeric) + _TINY)
+                    for ours in {rows[ii][jj], rows[jj][ii]}:
+                        if not abs(ours - numeric) <= tolerance:
+                            raise self.fail("the second-derivative check", p,
+                                            f"d2{op.name}/dx{i}dx{j} by hessian()", ours,
+                                            numeric, "second differences of the forward",
+                                            tolerance)
+
+    def _same_constants(self) -> list[tuple[float, ...]]:
+        """The points with each constant operand at the first point's value.
+
+        Compiled code bakes a constant in. Only points where the forward is finite are kept.
+        """
+        first = self.points[0]
+        out = []
+        for p in self.points:
+            q = tuple(x if v else c for x, v, c in zip(p, self.varies, first))
+            if self.f(q) is not None:
+                out.append(q)
+        return out
 
     def compiled(self) -> None:
         """Compiled at the first point; eager and compiled agree bit for bit at the others.
@@ -361,9 +510,10 @@ class _Checker:
             first = leaves[0] if leaves else 1.0
             return y * first + y, leaves
 
-        out, leaves = build(self.points[0])
+        points = self._same_constants()
+        out, leaves = build(points[0])
         program = compile_graph(out, leaves)
-        for p in self.points[1:]:
+        for p in points[1:]:
             out, leaves = build(p)
             eager = (out.data, grad(out, leaves, allow_unused=True))
             got = program(*[x for x, v in zip(p, self.varies) if v])
@@ -376,14 +526,15 @@ class _Checker:
         import numpy as np
 
         op = self.op
-        args, leaves = self.leaves(self.points[0])
+        points = self._same_constants()
+        args, leaves = self.leaves(points[0])
         program = compile_graph(apply(op, *args), leaves)
-        columns = [np.array([p[i] for p in self.points]) for i, v in enumerate(self.varies) if v]
+        columns = [np.array([p[i] for p in points]) for i, v in enumerate(self.varies) if v]
         value, grads = program.batched(*columns)
-        for k, p in enumerate(self.points):
+        for k, p in enumerate(points):
             want_value, want_grads = program(*[x for x, v in zip(p, self.varies) if v])
-            pairs = [("the value", np.broadcast_to(value, (len(self.points),))[k], want_value)]
-            pairs += [(f"d{op.name}/dx{i}", np.broadcast_to(g, (len(self.points),))[k], w)
+            pairs = [("the value", np.broadcast_to(value, (len(points),))[k], want_value)]
+            pairs += [(f"d{op.name}/dx{i}", np.broadcast_to(g, (len(points),))[k], w)
                       for i, (g, w) in enumerate(zip(grads, want_grads))]
             for what, ours, theirs in pairs:
                 if not _close(float(ours), theirs, 1e-12, 1e-12):
@@ -391,6 +542,11 @@ class _Checker:
                                     float(ours), theirs, "the float code")
 
     def reference(self, fn: Callable[..., Any]) -> None:
+        """Values, first and second derivatives against a function of torch tensors, in float64.
+
+        Relative 1e-10 (1e-9 at second order), absolute that times the scale of the op's values and
+        gradients at the point.
+        """
         try:
             import torch
         except ImportError:
@@ -399,21 +555,71 @@ class _Checker:
         for p in self.points:
             args, leaves = self.leaves(p)
             out = apply(op, *args)
-            ours = grad(out, leaves, allow_unused=True)
+            ours = [g or 0.0 for g in grad(out, leaves, allow_unused=True)]
+            rows = hessian(apply(op, *args), leaves)
             targs = [torch.tensor(x, dtype=torch.float64, requires_grad=v)
                      for x, v in zip(p, self.varies)]
             tout = fn(*targs)
             value = float(tout.detach())
+            scale = max(1.0, abs(out.data), *map(abs, ours))
             if not _close(out.data, value, 1e-10, 1e-300):
                 raise self.fail("the reference check", p, "the value", out.data, value,
                                 "the reference")
             tleaves = [t for t, v in zip(targs, self.varies) if v]
-            theirs = torch.autograd.grad(tout, tleaves, allow_unused=True)
-            for i, (a, t) in enumerate(zip(ours, theirs)):
-                b = 0.0 if t is None else float(t)
-                if not _close(a or 0.0, b, 1e-10, 1e-12):
-                    raise self.fail("the reference check", p, f"d{op.name}/dx{i}", a or 0.0, b,
+            theirs = torch.autograd.grad(tout, tleaves, allow_unused=True, create_graph=True)
+            columns = [i for i, v in enumerate(self.varies) if v]
+            for k, (a, t) in enumerate(zip(ours, theirs)):
+                b = 0.0 if t is None else float(t.detach())
+                if not _close(a, b, 1e-10, 1e-12 * scale):
+                    raise self.fail("the reference check", p, f"d{op.name}/dx{columns[k]}", a, b,
                                     "the reference")
+            for k, t in enumerate(theirs):
+                second: Sequence[Any] = [None] * len(tleaves)
+                if t is not None and t.requires_grad:
+                    second = torch.autograd.grad(t, tleaves, allow_unused=True,
+                                                 retain_graph=True)
+                for m, s in enumerate(second):
+                    b = 0.0 if s is None else float(s)
+                    a = rows[k][m]
+                    if not _close(a, b, 1e-9, 1e-12 * scale):
+                        raise self.fail("the reference check (second order)", p,
+                                        f"d2{op.name}/dx{columns[k]}dx{columns[m]} by hessian()",
+                                        a, b, "the reference")
+
+
+def _hypothesis_points(intervals: Sequence[tuple[float, float]], integers: Sequence[bool],
+                       n: int, seed: int) -> list[tuple[float, ...]]:
+    """N points drawn by Hypothesis from the intervals (deterministic for a seed).
+
+    Inside a running Hypothesis test, which cannot hold another, from random.Random(seed) instead.
+    """
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as fixed_seed
+    from hypothesis.control import currently_in_test_context
+
+    st = _st()
+    if currently_in_test_context():
+        rng = random.Random(seed)
+        return [tuple(float(rng.randint(math.ceil(lo), math.floor(hi)))
+                      if whole and rng.random() < 0.5 else rng.uniform(lo, hi)
+                      for (lo, hi), whole in zip(intervals, integers)) for _ in range(n)]
+    parts = []
+    for (low, high), whole in zip(intervals, integers):
+        number = st.floats(low, high, allow_nan=False, allow_infinity=False)
+        if whole and math.ceil(low) <= math.floor(high):
+            number = st.one_of(st.integers(math.ceil(low), math.floor(high)).map(float), number)
+        parts.append(number)
+    drawn: list[tuple[float, ...]] = []
+
+    @fixed_seed(seed)
+    @settings(max_examples=n, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
+    @given(st.tuples(*parts))
+    def draw(p: tuple[float, ...]) -> None:
+        drawn.append(p)
+
+    draw()
+    return drawn
 
 
 def _first_difference(got: Any, want: Any) -> tuple[str, float, float]:
@@ -432,39 +638,50 @@ def check_op(
     op: Op | str | Callable[..., Value],
     reference: Callable[..., Any] | None = None,
     *,
-    examples: int = 6,
+    examples: int = 30,
     seed: int = 0,
     nary: int = 3,
 ) -> None:
-    """Check an operation: derivatives, second derivatives, compiled and batched forms.
+    """Check an operation's derivatives, compiled code and batched replay at drawn points.
 
-    The checks are the module docstring's list. Points come from `random.Random(seed)`,
-    `examples` of them, drawn from the op's intervals clear of its kinks (`nary` operands for
-    an op of any number).
+    The points: the ends of the op's intervals (less the room the finite differences need),
+    then `examples` points drawn by Hypothesis across the intervals, deterministic for a
+    seed, clear of the kinks. At each: backward() against central differences of the forward;
+    hessian() against second differences of the forward; the compiled code against the eager
+    engine bit for bit; the batched replay against the float code to 1e-12; with `reference`,
+    the value, gradient and Hessian against PyTorch's in float64. The finite differences'
+    tolerance is their own error estimate (two step sizes compared, plus the forward's
+    rounding over the step), so a derivative a few percent off anywhere is caught.
 
     Args:
-        op: An Op, its name, or the function `define_op` returned.
-        reference: A function of torch tensors computing the same; with PyTorch installed,
-            values and gradients are compared with it in float64.
-        examples: How many points (>= 2: one to compile at, others to compare).
-        seed: The seed of the points.
-        nary: How many operands for an op of any number (sum, logsumexp).
+        op: an Op, an op's name, or the function `define_op` returned.
+        reference: optional function of torch tensors computing the same (needs torch).
+        examples: how many points Hypothesis draws (at least 2).
+        seed: the seed the points are drawn with.
+        nary: how many operands an op of any number (sum) is checked with.
 
     Returns:
-        None when everything agrees.
+        None, when every check passes.
 
     Raises:
-        OpCheckError: At the first disagreement, naming the op, the check, the input and both
-            numbers.
-        TypeError: `op` is none of the three, or `reference` is not callable.
-        ValueError: No op has that name, the op has no operands, or `examples` is not an
-            int >= 2.
+        OpCheckError: at the first disagreement, one line naming the op, the check, the point
+            and both numbers.
+        ValueError: no such op, examples < 2, or no points to draw.
+        TypeError: op or reference of the wrong type.
+        ImportError: Hypothesis is not installed.
 
     Examples:
-        >>> from autograd import define_op
-        >>> from autograd.testing import check_op
+        >>> from autograd import define_op, remove_op
+        >>> from autograd.testing import OpCheckError, check_op
         >>> cube = define_op("cube", forward="a * a * a", local_grads=["3.0 * a * a"])
-        >>> check_op(cube)          # silent when every check passes
+        >>> check_op(cube)
+        >>> wrong = define_op("cube", forward="a * a * a", local_grads=["2.9 * a * a"])
+        >>> try:
+        ...     check_op(wrong)
+        ... except OpCheckError as error:
+        ...     print(str(error).split(" at ")[0])
+        check_op: cube fails the first-derivative check
+        >>> remove_op("cube")
     """
     entry = _resolve(op)
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 2:

@@ -1219,11 +1219,12 @@ for bad in ({"forward": "a * c", "local_grads": ["1.0"]},
     md(r"""
 ## `check_op`: is the derivative right?
 
-`autograd.testing.check_op(op)` draws points from the op's interval (clear of its kinks) and
-checks the first derivatives against central finite differences, the second against finite
-differences of the first (gradgradcheck), the compiled code against the eager engine bit for
-bit, and the batched replay against the float code. With `reference=` a PyTorch function, it
-compares values and gradients with it too. Silence means every check passed.
+`autograd.testing.check_op(op)` takes the ends of the op's interval and a few dozen points that
+Hypothesis draws across it (clear of its kinks), and checks the first and second derivatives
+against differences of the forward (the allowed difference is their own error estimate), the
+compiled code against the eager engine bit for bit, and the batched replay against the float
+code. With `reference=` a PyTorch function, it compares values, gradients and second
+derivatives with it too. Silence means every check passed.
 """),
     code("""
 from autograd.testing import check_op
@@ -1245,6 +1246,15 @@ try:
     check_op(cosine)
 except OpCheckError as error:
     print(error)
+"""),
+    md(r"""
+Fixing the cell and running it again replaces the op: the same name with new text is a new
+definition (the function `cosine` follows it, and ops defined on top of it are made again).
+"""),
+    code("""
+cosine = define_op("cosine", forward=math.cos, local_grads=["-sine(a)"], interval=(-3.0, 3.0))
+check_op(cosine)
+print("cosine passes")
 """),
     md(r"""
 ## Compiled, drawn, stepped

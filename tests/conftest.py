@@ -32,5 +32,5 @@ def fresh():
 
     before = set(CATALOGUE)
     yield
-    for name in [n for n in CATALOGUE if n not in before]:
+    for name in reversed([n for n in CATALOGUE if n not in before]):  # the ones on top first
         remove_op(name)

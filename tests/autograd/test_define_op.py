@@ -193,11 +193,15 @@ def test_bad_definitions_fail_at_define_time_in_one_line(fresh, kwargs, error, m
     assert "f" not in CATALOGUE
 
 
-def test_the_same_definition_again_is_the_same_function_another_is_an_error(fresh):
+def test_the_same_definition_again_is_the_same_function_another_replaces_it(fresh):
     f = define_op("cube", forward="a * a * a", local_grads=["3.0 * a * a"])
+    op = f.op
     assert define_op("cube", forward="a * a * a", local_grads=["3.0 * a * a"]) is f
-    with pytest.raises(ValueError, match="'cube' is already taken"):
-        define_op("cube", forward="a * a * a", local_grads=["3 * a * a"])
+    assert f.op is op
+    assert define_op("cube", forward="a * a * a", local_grads=["3 * a * a"]) is f
+    assert f.op is not op and f.op is CATALOGUE["cube"]
+    with pytest.raises(ValueError, match="'exp' is already taken by the catalogue's own"):
+        define_op("exp", forward="a", local_grads=["1.0"])
 
 
 def test_pictures_explain_page_and_anomaly_read_a_user_op(three):
@@ -221,7 +225,7 @@ def test_pictures_explain_page_and_anomaly_read_a_user_op(three):
 def test_the_operations_page_lists_user_ops_only_when_asked(three):
     assert "softsign" not in catalogue_table()
     table = catalogue_table(user_ops=True)
-    assert "| `softsign` (defined) | 1 |" in table and "`a / out`" in table
+    assert "| `softsign` (defined) | 1 |" in table and "`div(a, out)`" in table
     assert [op.name for op in user_ops()] == ["softsign", "hypot", "leaky"]
 
 
