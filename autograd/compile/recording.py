@@ -137,12 +137,22 @@ def _same(x: float, y: float | None) -> bool:
 class Watched:
     """What code did with the numbers of Values while `watch()` was on.
 
-    comparisons  every `<`, `<=`, `>`, `>=` made on a Value, in order, as (left, symbol, right,
-                 result): left a Value, right a Value or a float. Python control flow on the
-                 result is a branch the recorded graph does not show.
-    reads        every number taken out of a Value by code outside the engine (`.data`,
-                 `float(v)`, a format), and every operation run under no_grad(), in words: a
-                 number that enters the recorded graph as a constant, fixed at its traced value.
+    Attributes:
+        comparisons: Every `<`, `<=`, `>`, `>=` made on a Value, and every `bool(v)` (`if v:`,
+            recorded as `v != 0.0`, where Value defines `__bool__`), in order, as (left,
+            symbol, right, result): left a Value, right a Value or a float. Python control
+            flow on the result is a branch the recorded graph does not show.
+        reads: Every number taken out of a Value by code outside the engine (`.data`,
+            `float(v)`, a format), and every operation run under no_grad(), in words: a number
+            that enters the recorded graph as a constant, fixed at its traced value.
+
+    Example:
+        >>> from autograd import Value
+        >>> with watch() as seen:
+        ...     x = Value(2.0, label="x")
+        ...     y = x * 3.0 if x > 1.0 else x
+        >>> [(v.label, symbol, right, result) for v, symbol, right, result in seen.comparisons]
+        [('x', '>', 1.0, True)]
     """
 
     __slots__ = ("comparisons", "reads")
@@ -201,20 +211,59 @@ def _comparison(name: str, symbol: str) -> Callable[[Value, object], Any]:
 _COMPARISONS = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">="}
 
 
+def _truth(self: Value) -> bool:
+    """`bool(v)` (`if v:`) while watched: the comparison `v != 0` it is, recorded as one.
+
+    Whatever Value.__bool__ does is what runs (it reads the number for this comparison, which
+    is not a constant taken out, so that read is not recorded as one)."""
+    token = _WATCHED.set(None)
+    try:
+        result = bool(_ORIGINALS["__bool__"](self))
+    finally:
+        _WATCHED.reset(token)
+    seen = _WATCHED.get()
+    if seen is not None:
+        seen.comparisons.append((self, "!=", 0.0, result))
+    return result
+
+
+def _patched_names() -> list[str]:
+    """What watch() wraps: .data, the order comparisons, and __bool__ where Value defines one
+    (without it, every Value is true: `if v:` reads no number and needs no guard)."""
+    names = ["data", *_COMPARISONS]
+    if "__bool__" in Value.__dict__:
+        names.append("__bool__")
+    return names
+
+
 @contextmanager
 def watch() -> Iterator[Watched]:
-    """Record what the code inside does with Values' numbers (see `Watched`), in this thread
-    or task only. The order comparisons and `.data` of Value are wrapped while any watch is
-    open (the graph's numbers and gradients are unchanged; operations are slower)."""
+    """Record what the code inside does with Values' numbers, in this thread or task only.
+
+    The order comparisons, `bool()` (where Value defines it) and `.data` of Value are wrapped
+    while any watch is open (the graph's numbers and gradients are unchanged; operations are
+    slower).
+
+    Yields:
+        A `Watched`, filled in as the code inside runs.
+
+    Example:
+        >>> from autograd import Value
+        >>> with watch() as seen:
+        ...     text = format(Value(0.5, label="w"), ".1f")
+        >>> seen.reads
+        ["__format__() of 'w' (Value(data=0.5))"]
+    """
     seen = Watched()
     with _PATCH_LOCK:
         if not _patched[0]:
-            _ORIGINALS["data"] = Value.__dict__["data"]  # the slot itself
-            for name in _COMPARISONS:
-                _ORIGINALS[name] = Value.__dict__[name]
+            for name in _patched_names():
+                _ORIGINALS[name] = Value.__dict__[name]  # for data, the slot itself
             setattr(Value, "data", property(_read_data, _write_data))  # noqa: B010
             for name, symbol in _COMPARISONS.items():
                 setattr(Value, name, _comparison(name, symbol))
+            if "__bool__" in _ORIGINALS:
+                setattr(Value, "__bool__", _truth)  # noqa: B010
         _patched[0] += 1
     token = _WATCHED.set(seen)
     try:
@@ -224,5 +273,5 @@ def watch() -> Iterator[Watched]:
         with _PATCH_LOCK:
             _patched[0] -= 1
             if not _patched[0]:
-                for name in ("data", *_COMPARISONS):
-                    setattr(Value, name, _ORIGINALS[name])
+                for name in list(_ORIGINALS):
+                    setattr(Value, name, _ORIGINALS.pop(name))
