@@ -31,7 +31,9 @@ The package, by concern (each module's docstring says what it owns):
 - here         the two ways in, `compile()` and `trace()`.
 
 `autograd.compile` is the function `compile` below (autograd/__init__.py binds it over this
-package's name); `from autograd.compile import ...` reaches the package.
+package's name); `from autograd.compile import ...` reaches the package, and
+`from autograd.compile import recording` a module of it (`import autograd.compile.recording as
+m` does not: it goes through the attribute `autograd.compile`, which is the function).
 """
 
 from __future__ import annotations

@@ -61,7 +61,15 @@ class _Arrays(ast.NodeTransformer):
 
 
 def namespace() -> dict[str, object]:
-    """The names the array code may use (numpy's forms of the catalogue and `_BATCH_HELPERS`)."""
+    """The names the array code may use: numpy's forms of the catalogue and `_BATCH_HELPERS`.
+
+    Returns:
+        Name -> function (or constant), as `autograd._batched.namespace()` gives them.
+
+    Example:
+        >>> {"sigmoid", "where", "logical_and"} <= set(namespace())
+        True
+    """
     from .. import _batched
 
     return _batched.namespace()
@@ -69,7 +77,30 @@ def namespace() -> dict[str, object]:
 
 def call(fn: Callable[..., Any], values: tuple[Any, ...], upstream: Any, inputs: Sequence[str],
          where: str) -> Any:
-    """Run generated array code on `values` (floats or arrays, checked), named `where` in errors."""
+    """Run generated array code on `values`, each checked (a float, or a 1-D float array).
+
+    Args:
+        fn: A function the array code defines (`forward_backward`, `forward`).
+        values: One float or array per input, in the code's order.
+        upstream: The upstream gradient (a float or an array), or None for a forward alone.
+        inputs: The inputs' names, for the errors.
+        where: The caller's name, for the errors (`compiled.batched`).
+
+    Returns:
+        What `fn` returns: the output and the gradients, over the samples.
+
+    Raises:
+        ValueError: Arrays of different lengths, or a sample outside an op's domain (named).
+
+    Example:
+        >>> import numpy as np
+        >>> from autograd import Value, compile
+        >>> x = Value(2.0, label="x")
+        >>> c = compile(x * x, [x])
+        >>> out, (g,) = call(c.batched_fn, (np.array([1.0, 3.0]),), 1.0, c.inputs, "example")
+        >>> out.tolist(), g.tolist()
+        ([1.0, 9.0], [2.0, 6.0])
+    """
     from .. import _batched
 
     return _batched.call(fn, values, upstream, inputs, where)
