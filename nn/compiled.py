@@ -28,9 +28,10 @@ besides its inputs and the parameters (torch.compile's idea):
   any update is made;
 - the model's state (`_Snapshot`): every attribute, walked down through sub-modules, lists,
   tuples, dicts and plain objects: numbers, strings, non-parameter Values' numbers (buffers),
-  numpy arrays, random generators' states, and which Values parameters() lists; the closure
-  cells of the loss (or its object), and the plain data that the loss and the model's
-  `__call__`/`forward` read from their module's globals. It is snapshotted with the recording
+  numpy arrays, random generators' states (a Value added since shows as a new one); the closure
+  cells of the loss (or its object), and the plain data that the loss and the `__call__`/
+  `forward` of every module class in the model read from their module's globals (code nested
+  in them, a comprehension, included). It is snapshotted with the recording
   and compared before every step; when it changed (a temperature annealed by a callback, a
   buffer updated between epochs) the model and the loss are recorded and compiled again, and
   that step is checked against the eager engine. A function, class or module held in the state
@@ -110,9 +111,10 @@ class CompiledStep:
         where = "fit(compile=True)"
         model, rows, targets, loss = self.model_and_loss
         self.params = model.parameters()
-        before = _Snapshot(model, loss, self.params)
+        self.skip = {id(p) for p in self.params}
+        before = _Snapshot(model, loss, self.params, self.skip)
         outputs, seen, xs = self._record_model()
-        after = _Snapshot(model, loss, self.params)
+        after = _Snapshot(model, loss, self.params, self.skip)
         changed = before.changed(after)
         if changed:
             raise ValueError(
@@ -156,7 +158,7 @@ class CompiledStep:
                            else [], "the loss", where)
             self.losses.append(Compiled(one, outs, outs, eager=False))
             self.loss_branches.append(_Branches(seen, outs, "the loss", where))
-        changed = after.changed(_Snapshot(model, loss, self.params))
+        changed = after.changed(_Snapshot(model, loss, self.params, self.skip))
         if changed:
             raise ValueError(f"{where}: the loss changes the model's state when it runs "
                              f"({changed}); use compile=False")
@@ -203,7 +205,7 @@ class CompiledStep:
         model, _, _, loss = self.model_and_loss
         # (self.params for the skip list: a parameter added or dropped since changes what the
         # walk finds anyway, a new Value or a list of another length)
-        if self.state.changed(_Snapshot(model, loss, self.params)):
+        if self.state.changed(_Snapshot(model, loss, self.params, self.skip)):
             self._record()  # the state the recording read has changed since: record it again
         number, self.grads, self.scores = self.loss_and_grads(batch)
         if not self.checked:
@@ -381,26 +383,30 @@ class _Snapshot:
     Every attribute of the model, walked down through sub-modules, lists, tuples, dicts and
     plain objects (their __dict__ or __slots__): numbers, strings, tuples, a non-parameter
     Value's number, a numpy array's bytes, a random generator's state; the closure cells of the
-    loss (a function) or its object (a callable instance, a bound method); the plain data the
-    model's `__call__`/`forward` and the loss read from their module's globals; and which
-    Values the model's parameters() lists. A function, class or module counts by identity.
+    loss (a function) or its object (a callable instance, a bound method); the plain data that
+    the loss and the `__call__`/`forward` of every module class met read from their module's
+    globals. A function, class or module counts by identity.
     """
 
     __slots__ = ("items",)
 
-    def __init__(self, model: Module, loss: Callable[..., Any], params: Sequence[Value]) -> None:
-        skip = {id(p) for p in params}
-        items: dict[str, Any] = {"model.parameters()": tuple(id(p) for p in params)}
-        roots: list[tuple[str, Any]] = [("model", model)]
-        for name in ("__call__", "forward"):
-            method = getattr(type(model), name, None)
-            if isinstance(method, types.FunctionType):
-                roots += _read_by(f"{type(model).__name__}.{name}", method)
-        roots += _read_by("the loss", loss)
+    def __init__(self, model: Module, loss: Callable[..., Any], params: Sequence[Value],
+                 skip: set[int] | None = None) -> None:
+        if skip is None:
+            skip = {id(p) for p in params}
+        items: dict[str, Any] = {}
+        roots: list[tuple[str, Any]] = [("model", model), *_read_by("the loss", loss)]
         seen: set[int] = set()
+        read_by: set[type] = set()  # module classes whose methods' globals are walked
         stack = list(reversed(roots))
         while stack:
             path, obj = stack.pop()
+            if isinstance(obj, Module) and type(obj) not in read_by:
+                read_by.add(type(obj))  # what every module class's __call__/forward reads
+                for name in ("__call__", "forward"):
+                    method = getattr(type(obj), name, None)
+                    if isinstance(method, types.FunctionType):
+                        stack += _read_by(f"{type(obj).__name__}.{name}", method)
             if isinstance(obj, Value):
                 if id(obj) not in skip:
                     items[path] = ("Value", repr(obj.data))
@@ -433,12 +439,13 @@ class _Snapshot:
                 items[path] = ("set", sorted(map(repr, obj)))
                 continue
             elif hasattr(obj, "__dict__") or hasattr(type(obj), "__slots__"):
-                names = list(getattr(obj, "__dict__", {}))
-                for klass in type(obj).__mro__:
-                    names += [n for n in getattr(klass, "__slots__", ()) if n not in names]
-                children = [(f"{path}.{n}", getattr(obj, n)) for n in names
-                            if n not in ("__dict__", "__weakref__") and hasattr(obj, n)
-                            and id(getattr(obj, n)) not in skip]
+                attributes = getattr(obj, "__dict__", None)
+                children = [(f"{path}.{n}", v) for n, v in (attributes or {}).items()
+                            if id(v) not in skip]
+                for n in _slots(type(obj)):
+                    v = getattr(obj, n, skip)  # `skip` itself: an empty slot
+                    if v is not skip and id(v) not in skip:
+                        children.append((f"{path}.{n}", v))
             else:
                 items[path] = ("object", type(obj).__qualname__, id(obj))
                 continue
@@ -457,6 +464,23 @@ class _Snapshot:
             if key not in self.items:
                 return f"{key}: (none) -> {_say(now)}"
         return ""
+
+
+_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+def _slots(cls: type) -> tuple[str, ...]:
+    """The slot names of a class and its bases (not __dict__, __weakref__), found once."""
+    found = _SLOTS.get(cls)
+    if found is None:
+        names: list[str] = []
+        for klass in cls.__mro__:
+            slots = getattr(klass, "__slots__", ())
+            for n in (slots,) if isinstance(slots, str) else slots:
+                if n not in names and n not in ("__dict__", "__weakref__"):
+                    names.append(n)
+        found = _SLOTS[cls] = tuple(names)
+    return found
 
 
 def _global_draws() -> tuple[Any, ...]:
@@ -481,7 +505,14 @@ def _read_by(name: str, fn: Any) -> list[tuple[str, Any]]:
             roots.append((f"{name} (closure {var})", cell.cell_contents))
         except ValueError:  # an empty cell
             continue
-    for var in fn.__code__.co_names:
+    # The names its code reads, with those of the code nested in it (a comprehension, a lambda).
+    names: dict[str, None] = {}
+    codes = [fn.__code__]
+    while codes:
+        code = codes.pop()
+        names.update(dict.fromkeys(code.co_names))
+        codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    for var in names:
         value = fn.__globals__.get(var)
         if var in fn.__globals__ and not isinstance(value, _IDENTITY):
             roots.append((f"{name} (global {var})", value))

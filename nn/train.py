@@ -245,7 +245,7 @@ def fit(
             update); the model's other state (every attribute, down through sub-modules,
             lists, dicts and plain objects: numbers, strings, tuples, non-parameter Values'
             numbers, arrays, random generators; and the closure and the plain globals the
-            loss and the model's `__call__`/`forward` read) is snapshotted with the
+            loss and the modules' `__call__`/`forward` read) is snapshotted with the
             recording and compared before every step, and the model is recorded again
             when it changed (a temperature annealed by the callback, a buffer updated
             between epochs). Refused, in one line, before any update: a number taken out of

@@ -198,3 +198,45 @@ def test_if_v_in_a_model_is_followed_per_sample(monkeypatch):
     with pytest.raises(TraceMismatchError, match=r"sample 5 takes another branch than the trace: "
                                                  r"the model compares x0 != 0.0, which is False"):
         train(Gated(), True)
+
+
+# --- state outside the model: a global the forward reads, a cell the loss closes over --------
+
+SHIFT = [0.0]  # a plain global, changed between epochs
+
+
+class Shifted(Tempered):
+    def __call__(self, x):
+        return [o + SHIFT[0] for o in self.mlp(x)]
+
+
+def test_a_global_the_forward_reads_is_guarded_too():
+    def move(epoch, history):
+        SHIFT[0] += 0.25
+
+    try:
+        compiled = _train(Shifted(), True, move)
+        SHIFT[0] = 0.0
+        eager = _train(Shifted(), False, move)
+    finally:
+        SHIFT[0] = 0.0
+    _same(compiled, eager)
+
+
+def test_a_number_the_loss_closes_over_is_guarded_too():
+    def train(compile_):
+        weight = 1.0
+
+        def weighted(preds, targets):
+            return mse_loss(preds, targets) * weight
+
+        def heavier(epoch, history):
+            nonlocal weight
+            weight *= 2.0
+
+        model = Tempered()
+        history = fit(model, X, Y, loss=weighted, optimizer=SGD(model.parameters(), lr=0.05),
+                      epochs=4, progress=False, metrics={}, callback=heavier, compile=compile_)
+        return history, [p.data for p in model.parameters()]
+
+    _same(train(True), train(False))
