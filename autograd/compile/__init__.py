@@ -53,13 +53,12 @@ from .recording import (
     _shape,
     watch,
 )
-from .replay import _BATCH_HELPERS
-from .writing import _op_code, sanitize, scalar_namespace
+from .replay import _BATCH_HELPERS as _BATCH_HELPERS  # for the tests that read the templates
+from .writing import _op_code as _op_code  # one by one, as before the package split
+from .writing import sanitize, scalar_namespace
 
 __all__ = ["Compiled", "TraceMismatchError", "Watched", "compile", "sanitize", "scalar_namespace",
            "trace", "watch"]
-# _BATCH_HELPERS and _op_code stay importable from here (the tests read the templates one by one).
-_ = (_BATCH_HELPERS, _op_code)
 
 
 def compile(
