@@ -4,7 +4,8 @@ second derivatives agree with central differences of the first?"""
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+import numbers
+from typing import Any, Callable, Sequence
 
 from .backward import grad, no_grad
 from .higher import hessian
@@ -46,15 +47,20 @@ def _checked_call(
     """The checks' arguments checked, and f called once on one Value per input."""
     if not callable(f):
         raise TypeError(f"{name}: f must be callable, got {type(f).__name__}")
-    if isinstance(inputs, (int, float)):
-        inputs = [inputs]
-    for i, x in enumerate(inputs):
+    # One point given as a number: a Python one, a numpy scalar (np.int64(1) is no int), or a
+    # 0-d array (which cannot be iterated).
+    point: Any = inputs
+    if getattr(point, "ndim", None) == 0 and hasattr(point, "item"):
+        point = [point.item()]
+    elif isinstance(point, numbers.Real):
+        point = [point]
+    for i, x in enumerate(point):
         if isinstance(x, Value):
             raise TypeError(
                 f"{name}: inputs[{i}] is a Value ({x!r}); {name} takes the input numbers "
                 f"as floats and makes the Values itself (pass {x.data!r}, i.e. its .data)"
             )
-    xs = [_as_float(x, f"{name}: inputs[{i}]") for i, x in enumerate(inputs)]
+    xs = [_as_float(x, f"{name}: inputs[{i}]") for i, x in enumerate(point)]
     _tolerances(name, eps, atol, rtol)
     args = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
     out = f(*args)
@@ -65,7 +71,7 @@ def _checked_call(
 
 def gradcheck(
     f: Callable[..., Value],
-    inputs: Sequence[float],
+    inputs: Sequence[float] | float,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -73,9 +79,31 @@ def gradcheck(
 ) -> bool:
     """Check `backward()` against central differences for a function of floats.
 
-    `f` takes one Value per input and returns a Value. Passes when, for every input,
-    |analytic - numeric| <= atol + rtol * |numeric|. Otherwise raises `GradcheckError` naming the
-    input, both values and the tolerance (or returns False with `raise_exception=False`).
+    Passes when, for every input, |analytic - numeric| <= atol + rtol * |numeric|.
+
+    Args:
+        f: Takes one Value per input and returns a Value.
+        inputs: The point: a sequence of real numbers, or one number (a Python or numpy
+            scalar, or a 0-d array) for a function of one input.
+        eps: The step of the central differences.
+        atol: The absolute tolerance.
+        rtol: The tolerance relative to the numeric derivative.
+        raise_exception: Raise on a disagreement (else return False).
+
+    Returns:
+        True when every gradient agrees (False on a disagreement with
+        `raise_exception=False`).
+
+    Raises:
+        GradcheckError: A gradient disagrees; the message names the input, both values and
+            the tolerance.
+        TypeError: `f` is not callable, returns no Value, or an input is not a real number.
+        ValueError: eps, atol or rtol is out of range.
+
+    Example:
+        >>> import numpy as np
+        >>> gradcheck(lambda x: x * x.exp(), np.int64(1))
+        True
     """
     xs, out, args = _checked_call("gradcheck", f, inputs, eps, atol, rtol)
     analytic = grad(out, args, allow_unused=True)
@@ -97,7 +125,7 @@ def gradcheck(
 
 def gradgradcheck(
     f: Callable[..., Value],
-    inputs: Sequence[float],
+    inputs: Sequence[float] | float,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -106,9 +134,27 @@ def gradgradcheck(
     """Check second derivatives (`hessian`, i.e. `grad(..., create_graph=True)` applied twice)
     against central differences of the first (`grad()` at x + eps and x - eps).
 
-    As `gradcheck`: passes when every entry has |analytic - numeric| <= atol + rtol * |numeric|;
-    otherwise raises `GradcheckError` naming both inputs, both values and the tolerance (or
-    returns False with `raise_exception=False`).
+    As `gradcheck`: passes when every entry has |analytic - numeric| <= atol + rtol * |numeric|.
+
+    Args:
+        f: Takes one Value per input and returns a Value.
+        inputs: The point, as for `gradcheck` (a sequence of numbers, or one number).
+        eps: The step of the central differences.
+        atol: The absolute tolerance.
+        rtol: The tolerance relative to the numeric derivative.
+        raise_exception: Raise on a disagreement (else return False).
+
+    Returns:
+        True when every second derivative agrees (False on a disagreement with
+        `raise_exception=False`).
+
+    Raises:
+        GradcheckError: An entry disagrees; the message names both inputs, both values and the
+            tolerance.
+
+    Example:
+        >>> gradgradcheck(lambda x, y: x * x * y, [1.5, -2.0])
+        True
     """
     xs, out, args = _checked_call("gradgradcheck", f, inputs, eps, atol, rtol)
     analytic = hessian(out, args)
