@@ -241,21 +241,27 @@ def test_the_doors_repr_is_micrograds_for_every_value_of_its_code(micrograd: Any
                                                                   name: str) -> None:
     """Every Value micrograd's own code leaves behind prints as micrograd prints it; on
     a7b7a6a the door printed Value(data=24.7041, grad=1.0) where micrograd printed
-    Value(data=24.70408163265306, grad=1). The one difference left: micrograd passes its
-    root's int 1 on unchanged through + and ReLU (so such a node shows grad=1), where
-    chainrule's chain rule multiplies by the float 1.0 (grad=1.0)."""
+    Value(data=24.70408163265306, grad=1). Two differences are left, both in the gradient's
+    number, not in how it is written: micrograd passes its root's int 1 on unchanged through
+    + and ReLU (so such a node shows grad=1), where chainrule's chain rule multiplies by the
+    float 1.0 (grad=1.0); and a gradient's last bit can differ (micrograd sums a node's
+    contributions in the order of a set, see the module docstring)."""
     code = getattr(src, name)
     theirs, _ = run(code)
     ours, _ = run(src.as_chainrule(code))
-    same = differ = 0
+    same = 0
     for key, value in _values(theirs).items():
-        if repr(ours[key]) == repr(value):
+        mine = ours[key]
+        if repr(mine) == repr(value):
             same += 1
             continue
-        differ += 1
-        assert type(value.grad) is int and ours[key].grad == value.grad, (key, value)
-        assert repr(ours[key]) == f"Value(data={value.data}, grad={float(value.grad)})"
-    assert same >= 5 and differ <= 1
+        assert mine.data == value.data, (key, value)
+        if type(value.grad) is int:
+            assert mine.grad == value.grad, (key, value)
+        else:
+            assert abs(mine.grad - value.grad) <= REL * abs(value.grad), (key, value)
+        assert repr(mine) == f"Value(data={value.data}, grad={float(mine.grad)})"
+    assert same >= 4
 
 
 def test_the_doors_repr_of_fresh_values_is_micrograds(micrograd: Any) -> None:
