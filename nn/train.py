@@ -216,27 +216,64 @@ def fit(
 ) -> History:
     """Train `model` on rows X and targets y; return the History.
 
-    loss        a function (predictions, targets) -> Value, such as `nn.hinge_loss`, or its
-                name ("mse", "half_sse", "hinge", "bce_with_logits", "cross_entropy"); it gets
-                one list of outputs per sample, as the model returns them
-    batch_size  None for full-batch steps (samples in their order), or the size of minibatches
-                drawn from a shuffle seeded by `seed` (the last one may be smaller)
-    l2          adds l2 * sum(p * p) over the model's parameters to each step's loss
-    scheduler   stepped once at the end of every epoch
-    callback    called as callback(epoch, history) after each epoch (epoch counted from 0)
-    compile     run each step through the model's compiled graph, batched over numpy arrays
-                (nn/compiled.py: needs a mean-reduction loss). Right or refused, by a sound
-                guard, not a sampled one: every comparison the model or the loss makes on a
-                Value (`if h > 0:`) is re-checked on every sample of every step (a
-                TraceMismatchError names the first sample on another branch, before any
-                update); a number taken out of a Value (`.data`, float()) or work under
-                no_grad() is refused at once; the first step is also checked against the eager
-                engine. Use compile=False for a model that branches in Python.
+    Each step: forward, loss, optimizer.zero_grad(), backward(), optimizer.step().
 
-    Each step: forward, loss, optimizer.zero_grad(), backward(), optimizer.step(). A loss that
-    is NaN or infinite raises `NonFiniteLossError` naming the epoch and step, before backward.
-    An optimizer that updates none of the model's parameters (built for another model) is a
-    `ValueError`: it would train nothing.
+    Args:
+        model: The nn.Module to train; called on each row, it returns the row's outputs.
+        X: The input rows (a list of lists of numbers, or a 2-D array).
+        y: The targets, one per row (a number or a list of numbers each).
+        loss: A function (predictions, targets) -> Value, such as `nn.hinge_loss`, or its
+            name ("mse", "half_sse", "hinge", "bce_with_logits", "cross_entropy"); it gets
+            one list of outputs per sample, as the model returns them.
+        optimizer: An nn.optim Optimizer over (some of) the model's parameters.
+        epochs: How many passes over the data.
+        batch_size: None for full-batch steps (samples in their order), or the size of
+            minibatches drawn from a shuffle seeded by `seed` (the last one may be smaller).
+        seed: The seed of the minibatch shuffle.
+        progress: Show a tqdm progress bar, one tick per epoch.
+        metrics: Metric names ("accuracy") or a dict name -> function(scores, targets),
+            computed once per epoch from the predictions made during it.
+        scheduler: An LRScheduler of this optimizer, stepped once at the end of every epoch.
+        l2: Adds l2 * sum(p * p) over the model's parameters to each step's loss.
+        callback: Called as callback(epoch, history) after each epoch (epoch counted from 0).
+        compile: Run each step through the model's compiled graph, batched over numpy arrays
+            (nn/compiled.py; the loss must be a mean over samples). Right or refused, by
+            guards on what the recording read besides the inputs and the parameters:
+            every comparison the model or the loss makes on a Value (`if h > 0:`, and
+            `if h:` as `h != 0`) is re-checked on every sample of every step (a
+            TraceMismatchError names the first sample on another branch, before any
+            update); the model's other state (every attribute, down through sub-modules,
+            lists, dicts and plain objects: numbers, strings, tuples, non-parameter Values'
+            numbers, arrays, random generators; and the closure and the plain globals the
+            loss and the modules' `__call__`/`forward` read) is snapshotted with the
+            recording and compared before every step, and the model is recorded again
+            when it changed (a temperature annealed by the callback, a buffer updated
+            between epochs). Refused, in one line, before any update: a number taken out of
+            a Value (`.data`, float()) or work under no_grad(); a forward that changes the
+            model's state (a call counter); a forward that draws random numbers, or that
+            gives another graph when recorded twice on the same row. The first step after
+            each recording is also checked against the eager engine. Use compile=False for
+            a model that branches in Python.
+
+    Returns:
+        The History: the loss per epoch and per step, the metrics, the learning rates.
+
+    Raises:
+        TypeError: A model, loss, optimizer or scheduler of the wrong kind.
+        ValueError: Bad arguments or data (each named), an optimizer built for another
+            model, or, with compile=True, a model or loss the compiled step refuses.
+        NonFiniteLossError: A loss that is NaN or infinite, naming the epoch and step,
+            raised before backward.
+        TraceMismatchError: With compile=True, a sample on another branch than the trace.
+
+    Example:
+        >>> from nn import MLP, SGD, fit
+        >>> model = MLP(1, [1], seed=0)
+        >>> history = fit(model, [[0.0], [1.0]], [[0.0], [1.0]], loss="mse",
+        ...               optimizer=SGD(model.parameters(), lr=0.1), epochs=3,
+        ...               progress=False, metrics={})
+        >>> len(history.loss), history.loss[-1] < history.loss[0]
+        (3, True)
     """
     where = "fit"
     if not isinstance(model, Module):

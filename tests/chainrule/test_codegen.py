@@ -4,6 +4,11 @@ its numpy form with --batched."""
 from __future__ import annotations
 
 import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +26,9 @@ def printed(capsys, *argv: str) -> tuple[str, str]:
     out = capsys.readouterr().out
     code, _, definitions = out.partition(MARK)
     assert definitions, out
+    # the comments and the generated code, without the imports the saved module needs
+    code = "".join(line for line in code.splitlines(keepends=True)
+                   if not line.startswith(("import ", "from ")))
     return code, definitions.split("\n", 1)[1]  # after the rest of the heading's line
 
 
@@ -53,6 +61,10 @@ def test_the_functions_the_code_calls_are_printed(capsys):
     assert "def sigmoid(a: float) -> float:" in definitions
     assert "def dpow_dbase(a: float, b: float) -> float:" in definitions
     assert "def _power(" in definitions  # what pow_ calls in turn, from the same module
+    # One name for each helper: ops.pow_ is printed as the code's pow, and dpow_dbase's call
+    # of pow_ follows it.
+    assert "def pow(a: float, b: float) -> float:" in definitions
+    assert not re.search(r"\bpow_\b", definitions.replace("autograd.ops.pow_", ""))
 
 
 def test_batched_prints_the_numpy_code_and_the_array_functions(capsys):
@@ -97,3 +109,72 @@ def test_the_document_order_code_prints_the_post_s_own_lines(capsys):
     got = [s.line() for s in example.run_document_order()]
     assert got == [s.line() for s in worked_example.run("sgd", order="document")]
     assert len(got) == 111
+
+
+# --- what is printed is a module (issue 23 item 6) ------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def saved(capsys, tmp_path: Path, name: str, *argv: str) -> Path:
+    """`chainrule codegen ARGV > NAME.py`, in a folder of its own."""
+    assert main(["codegen", *argv]) == 0
+    path = tmp_path / f"{name}.py"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    return path
+
+
+def python(tmp_path: Path, *argv: str) -> str:
+    """A fresh interpreter in tmp_path (the repository importable, as when installed)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    done = subprocess.run([sys.executable, *argv], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+POINTS = [list(worked_example.START.values()), [0.5, -1.25, 2.0, 0.125, -0.75, 3.5],
+          [-2.0, 0.3, 1e-3, -0.6, 4.0, -1.5]]
+
+
+def eager_at(w: list[float]) -> tuple[float, list[float]]:
+    g = worked_example.forward(dict(zip(worked_example.START, w)))
+    g.error.backward()
+    return g.error.data, [g.weights[n].grad for n in worked_example.START]
+
+
+def test_the_printed_code_saved_as_a_file_is_a_module_giving_the_eager_numbers(capsys, tmp_path):
+    saved(capsys, tmp_path, "f")
+    out = python(tmp_path, "-c", f"""
+from f import forward_backward
+for w in {POINTS!r}:
+    E, grads = forward_backward(*w)
+    print(repr(E), *map(repr, grads))
+""")
+    got = [line.split() for line in out.splitlines()]
+    want = [[repr(e), *map(repr, grads)] for e, grads in map(eager_at, POINTS)]
+    assert got == want  # bit for bit, in a fresh interpreter that imported only the file
+
+
+def test_the_document_order_saved_and_run_prints_the_post_s_lines(capsys, tmp_path):
+    saved(capsys, tmp_path, "g", "--order", "document")
+    lines = python(tmp_path, "g.py").splitlines()
+    want = [s.line() for s in worked_example.run("sgd", order="document")]
+    assert lines == want and len(lines) == 111
+
+
+def test_the_batched_code_saved_as_a_file_is_a_module_too(capsys, tmp_path):
+    pytest.importorskip("numpy")
+    saved(capsys, tmp_path, "b", "--batched")
+    columns = [list(c) for c in zip(*POINTS)]  # one array per weight, one entry per point
+    out = python(tmp_path, "-c", f"""
+import numpy as np
+from b import forward_backward
+E, grads = forward_backward(*[np.array(c) for c in {columns!r}])
+for k in range(len(E)):
+    print(repr(float(E[k])), *[repr(float(g[k])) for g in grads])
+""")
+    for line, (e, grads) in zip(out.splitlines(), map(eager_at, POINTS), strict=True):
+        numbers = [float(x) for x in line.split()]
+        assert numbers == pytest.approx([e, *grads], rel=1e-13, abs=1e-300)
