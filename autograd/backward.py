@@ -146,59 +146,93 @@ _walk_lock = threading.Lock()
 
 
 class gc_paused:
-    """Keep CPython's cyclic garbage collector off while you build and differentiate graphs.
+    """Keep CPython's cyclic garbage collector off the graphs you build and differentiate.
 
-    Why: Values never form reference cycles, so reference counting frees every dropped graph at
-    once; but the cyclic collector still walks every live node each time it runs, and a
-    training step keeps tens of thousands of them alive, so it can take half of each step
-    (bench/engine.py, bench/demo.py measure it). `nn.fit` does this for you.
+    Values never form reference cycles, so reference counting frees every dropped graph at
+    once; but the cyclic collector still walks every live node each time it runs (by default
+    every 700 new objects), and a training step keeps tens of thousands of them alive, so it
+    can take half of each step (bench/engine.py, bench/demo.py measure it). Inside the block
+    the collector runs only once the objects alive have grown by `THRESHOLD` (200,000) since
+    its last run, instead of 700: a step whose graph is freed by reference counting never
+    gets that far, so it is not walked at all. `nn.fit` does this for you.
 
-    On leaving the block, by any path (an exception, KeyboardInterrupt), the collector is
-    enabled again if it was on before (nested blocks, and blocks in several threads, restore it
-    when the last one ends). Reference cycles your own code makes inside are collected once it
-    is back on; `collect_young()` collects the young ones inside the block (fit does, each
-    step, once the step's graph is dropped: a collection walks every young object still
-    alive, so with the graph alive it walks the whole graph).
+    It is never off, only rare, so nothing inside can leak or stick: reference cycles made in
+    the block (micrograd's `_backward` closures, where a closure and its node refer to each
+    other) are freed whenever that many pile up, and a block that is never left (a generator
+    suspended inside it and dropped) is finished by the collector itself, which then puts the
+    setting back. On leaving the block by any path (an exception, KeyboardInterrupt) the
+    collector's thresholds are put back (nested blocks, and blocks in several threads, restore
+    them when the last one ends); a threshold you set yourself inside the block is kept, and a
+    collector you switched off (`gc.disable()`, or threshold 0) stays off. `collect_young()`
+    collects the young objects at once.
+
+    Raises:
+        RuntimeError: `__exit__` called on a block that is not open (a stray or second exit),
+            which changes nothing.
 
     Examples:
         >>> import gc
-        >>> from autograd import Value, gc_paused
-        >>> w = Value(0.0)
+        >>> from autograd import Value
         >>> with gc_paused():
-        ...     for step in range(3):
-        ...         loss = (w - 1.0) ** 2
-        ...         loss.backward()
-        ...         w.data -= 0.25 * w.grad; w.zero_grad()
-        ...     print(gc.isenabled())
-        False
-        >>> w.data, gc.isenabled()
-        (0.875, True)
+        ...     x = Value(2.0)
+        ...     loss = x * x
+        ...     loss.backward()
+        ...     gc.get_threshold()[0] == gc_paused.THRESHOLD
+        True
+        >>> x.grad
+        4.0
     """
 
-    _depth = 0
-    _was_enabled = False
+    # The first threshold inside a block: about 10 MB of small objects, more than a training
+    # step of micrograd's demo keeps alive (two graphs of ~65,000 Values at most), so that
+    # step never triggers a collection, while cycles that do pile up are freed (measured in
+    # bench/demo.py and tests/autograd/test_engine_round2.py).
+    THRESHOLD = 200_000
+
+    _depth = 0  # blocks open, in every thread
+    _saved: tuple[int, ...] | None = None  # the thresholds before the outermost block
+    _set = 0  # the first threshold the outermost block set
     _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        self._open = 0  # this object's own blocks (`with p:` may nest on one object)
 
     def __enter__(self) -> None:
         cls = gc_paused
         with cls._lock:
             if cls._depth == 0:
-                cls._was_enabled = gc.isenabled()
-                gc.disable()
+                saved = gc.get_threshold()
+                # 0 means "never": the user's own switch, kept; a higher one is kept too
+                first = saved[0] if saved[0] == 0 else max(saved[0], cls.THRESHOLD)
+                gc.set_threshold(first, *saved[1:])
+                cls._saved, cls._set = saved, first
             cls._depth += 1
+            self._open += 1
 
     def __exit__(self, *exc: object) -> None:
         cls = gc_paused
         with cls._lock:
+            if self._open == 0:
+                raise RuntimeError(
+                    "gc_paused: __exit__ without a matching __enter__ (this block is not open; "
+                    "it was never entered, or was left already). Use it as `with "
+                    "autograd.gc_paused():`, which pairs them; nothing was changed"
+                )
+            self._open -= 1
             cls._depth -= 1
-            if cls._depth == 0 and cls._was_enabled:
-                gc.enable()
+            if cls._depth == 0:
+                saved, cls._saved = cls._saved, None
+                # unless the code inside set its own threshold: that one stays
+                if saved is not None and gc.get_threshold()[0] == cls._set:
+                    gc.set_threshold(*saved)
 
     @staticmethod
     def collect_young() -> None:
         """Collect the youngest generation (the objects made since the last collection).
 
-        It is cheap once a step's graph has been dropped: it frees the cycles made in that step.
+        Cheap once a step's graph has been dropped: it frees the cycles made in that step
+        (with the graph alive it would walk the whole graph). `nn.fit` calls it after each
+        step.
         """
         gc.collect(0)
 

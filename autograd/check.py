@@ -7,7 +7,8 @@ second derivatives agree with central differences of the first?
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+import numbers
+from typing import Any, Callable, Sequence
 
 from .backward import grad, no_grad
 from .higher import hessian
@@ -78,15 +79,20 @@ def _checked_call(
     """The checks' arguments checked, and f called once on one Value per input."""
     if not callable(f):
         raise TypeError(f"{name}: f must be callable, got {type(f).__name__}")
-    if isinstance(inputs, (int, float)):
-        inputs = [inputs]
-    for i, x in enumerate(inputs):
+    # One point given as a number: a Python one, a numpy scalar (np.int64(1) is no int), or a
+    # 0-d array (which cannot be iterated).
+    point: Any = inputs
+    if getattr(point, "ndim", None) == 0 and hasattr(point, "item"):
+        point = [point.item()]
+    elif isinstance(point, numbers.Real):
+        point = [point]
+    for i, x in enumerate(point):
         if isinstance(x, Value):
             raise TypeError(
                 f"{name}: inputs[{i}] is a Value ({x!r}); {name} takes the input numbers "
                 f"as floats and makes the Values itself (pass {x.data!r}, i.e. its .data)"
             )
-    xs = [_as_float(x, f"{name}: inputs[{i}]") for i, x in enumerate(inputs)]
+    xs = [_as_float(x, f"{name}: inputs[{i}]") for i, x in enumerate(point)]
     _tolerances(name, eps, atol, rtol)
     args = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
     out = f(*args)
@@ -97,7 +103,7 @@ def _checked_call(
 
 def gradcheck(
     f: Callable[..., Value],
-    inputs: Sequence[float],
+    inputs: Sequence[float] | float,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -105,31 +111,30 @@ def gradcheck(
 ) -> bool:
     """Check `backward()` against central differences for a function of floats.
 
-    `f` takes one Value per input and returns a Value. Passes when, for every input,
-    |analytic - numeric| <= atol + rtol * |numeric|. Otherwise raises `GradcheckError` naming the
-    input, both values and the tolerance (or returns False with `raise_exception=False`).
+    Passes when, for every input, |analytic - numeric| <= atol + rtol * |numeric|.
 
     Args:
-        f: A function of one Value per input, returning a Value.
-        inputs: The point, as numbers (one per input; a single number for one input).
-        eps: The finite-difference step, > 0.
-        atol: The absolute tolerance, >= 0.
-        rtol: The relative tolerance, >= 0.
-        raise_exception: Raise on a disagreement (True) or return False.
+        f: Takes one Value per input and returns a Value.
+        inputs: The point: a sequence of real numbers, or one number (a Python or numpy
+            scalar, or a 0-d array) for a function of one input.
+        eps: The step of the central differences.
+        atol: The absolute tolerance.
+        rtol: The tolerance relative to the numeric derivative.
+        raise_exception: Raise on a disagreement (else return False).
 
     Returns:
-        True when every gradient agrees; False at the first one that does not, with
-        `raise_exception=False`.
+        True when every gradient agrees (False on a disagreement with
+        `raise_exception=False`).
 
     Raises:
-        GradcheckError: A gradient disagrees (and `raise_exception` is True).
-        TypeError: `f` is not callable or does not return a Value, or an input is a Value or
-            not a real number.
-        ValueError: `eps`, `atol` or `rtol` is not finite, or negative (`eps` zero).
+        GradcheckError: A gradient disagrees; the message names the input, both values and
+            the tolerance.
+        TypeError: `f` is not callable, returns no Value, or an input is not a real number.
+        ValueError: eps, atol or rtol is out of range.
 
     Examples:
-        >>> from autograd import gradcheck
-        >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.5, -1.5])
+        >>> import numpy as np
+        >>> gradcheck(lambda x: x * x.exp(), np.int64(1))
         True
     """
     xs, out, args = _checked_call("gradcheck", f, inputs, eps, atol, rtol)
@@ -152,7 +157,7 @@ def gradcheck(
 
 def gradgradcheck(
     f: Callable[..., Value],
-    inputs: Sequence[float],
+    inputs: Sequence[float] | float,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -160,33 +165,26 @@ def gradgradcheck(
 ) -> bool:
     """Check second derivatives against central differences of the first.
 
-    The second derivatives are `hessian`'s, i.e. `grad(..., create_graph=True)` applied twice;
-    the differences are of `grad()` at x + eps and x - eps.
-    As `gradcheck`: passes when every entry has |analytic - numeric| <= atol + rtol * |numeric|;
-    otherwise raises `GradcheckError` naming both inputs, both values and the tolerance (or
-    returns False with `raise_exception=False`).
+    As `gradcheck`: passes when every entry has |analytic - numeric| <= atol + rtol * |numeric|.
 
     Args:
-        f: A function of one Value per input, returning a Value.
-        inputs: The point, as numbers (one per input; a single number for one input).
-        eps: The finite-difference step, > 0.
-        atol: The absolute tolerance, >= 0.
-        rtol: The relative tolerance, >= 0.
-        raise_exception: Raise on a disagreement (True) or return False.
+        f: Takes one Value per input and returns a Value.
+        inputs: The point, as for `gradcheck` (a sequence of numbers, or one number).
+        eps: The step of the central differences.
+        atol: The absolute tolerance.
+        rtol: The tolerance relative to the numeric derivative.
+        raise_exception: Raise on a disagreement (else return False).
 
     Returns:
-        True when every second derivative agrees; False at the first one that does not, with
-        `raise_exception=False`.
+        True when every second derivative agrees (False on a disagreement with
+        `raise_exception=False`).
 
     Raises:
-        GradcheckError: A second derivative disagrees (and `raise_exception` is True).
-        TypeError: `f` is not callable or does not return a Value, or an input is a Value or
-            not a real number.
-        ValueError: `eps`, `atol` or `rtol` is not finite, or negative (`eps` zero).
+        GradcheckError: An entry disagrees; the message names both inputs, both values and the
+            tolerance.
 
     Examples:
-        >>> from autograd import gradgradcheck
-        >>> gradgradcheck(lambda x, y: x * x * y + y.sigmoid(), [0.5, -1.5])
+        >>> gradgradcheck(lambda x, y: x * x * y, [1.5, -2.0])
         True
     """
     xs, out, args = _checked_call("gradgradcheck", f, inputs, eps, atol, rtol)

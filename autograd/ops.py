@@ -283,9 +283,11 @@ def dpow_dbase_value(a: Any, b: Any) -> Any:
     if _number(b) == 0.0 and (type(b) is float or _number(a) == 0.0):
         return 0.0
     if _number(a) == 0.0 and _number(b) < 1.0:
-        # inf, falling at the rate b*(b-1)*a**(b-2) = -inf: inf * (1 - a) records both
-        # limits, so the second derivative of a**0.5 at 0 is -inf, as PyTorch
-        return inf if type(a) is float else inf * (1.0 - a)
+        # inf, and every derivative of it infinite with alternating signs (for 0 < b < 1 the
+        # k-th derivative of a**b is b*(b-1)*...*(b-k+1) * a**(b-k): +inf, -inf, +inf, ...
+        # at 0). inf * exp(-a) records exactly that at every order, so the second derivative
+        # of a**0.5 at 0 is -inf and the third +inf, as PyTorch.
+        return inf if type(a) is float else inf * (-a).exp()
     if _number(b) == 0.0:
         return b * a ** (b - 1.0) + 0.0  # 0 * a**-1 is -0.0 for a < 0: the float form says 0.0
     return b * a ** (b - 1.0)

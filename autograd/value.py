@@ -307,6 +307,18 @@ class Value:
         x = _compared(other)
         return NotImplemented if x is None else self.data >= x
 
+    def __bool__(self) -> bool:
+        """Whether the number is nonzero, as `bool` of a 0-d tensor, so `if v:` tests it.
+
+        Returns:
+            False for 0.0 and -0.0, True for every other number, NaN included (NaN != 0).
+
+        Example:
+            >>> bool(Value(0.0)), bool(Value(-0.0)), bool(Value(0.5)), bool(Value(float("nan")))
+            (False, False, True, True)
+        """
+        return self.data != 0.0
+
     def backward(
         self, upstream: float = 1.0, create_graph: bool = False,
         retain_graph: bool | None = None,

@@ -15,7 +15,7 @@ from typing import Any, Literal, overload
 import autograd
 from autograd import Value
 
-from ._checks import quote
+from ._checks import is_flag, quote
 
 __all__ = [
     "mse_loss", "half_sse_loss", "hinge_loss", "bce_with_logits_loss", "cross_entropy_loss",
@@ -63,7 +63,7 @@ def _flatten(x: object, where: str, what: str, values: bool = True) -> list[Any]
                 raise TypeError(f"{where}: {name} must be a number, not a Value (targets are "
                                 f"fixed numbers here)")
             out.append(item)
-        elif isinstance(item, numbers.Real):
+        elif isinstance(item, numbers.Real) or is_flag(item):  # np.True_ as Python's True
             out.append(float(item))
         elif isinstance(item, (str, bytes)) or not hasattr(item, "__len__"):
             raise TypeError(f"{where}: {name} must be a Value, a number or a list of them, got "

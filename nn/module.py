@@ -366,11 +366,16 @@ def save(state_dict: Mapping[str, float], path: str | os.PathLike[str], model: s
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"save: entry {quote(name)} must be a real number, got "
                             f"{type(value).__name__} {quote(value)}")
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"save: entry {quote(name)} is {value!r}; JSON has no NaN or inf, "
-                             f"so a model with non-finite parameters cannot be saved")
-        state[str(name)] = value
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            number = math.inf
+        if not math.isfinite(number):
+            raise ValueError(f"save: entry {quote(name)} is {quote(value)}; JSON has no NaN or "
+                             f"inf, and a parameter holds a finite float, so a model with "
+                             f"non-finite parameters cannot be saved")
+        # an int stays an int (np.int64 as Python's), as torch.save keeps it; load gives it back
+        state[str(name)] = int(value) if isinstance(value, numbers.Integral) else number
     document = {"format": FORMAT, "version": FORMAT_VERSION, "model": model, "state": state}
     # all or nothing, keeping the old file's mode and any symlink (as the CLI's pictures)
     write_atomic(path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
@@ -406,26 +411,33 @@ _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def load(path: str | os.PathLike[str]) -> dict[str, float]:
-    """Read a state dict written by `save`; a file of another format is a `ValueError`.
+    """Read a state dict written by `save`.
 
-    Every entry must be what `save` writes: a finite number. Python's JSON reader also takes
-    `NaN`, `Infinity` and numbers too large for a float (1e400 reads as inf), none of which
-    `save` would write; each is refused naming the file and the entry.
+    Every entry must be what `save` writes: a finite number, an int where an int was saved
+    (as `torch.load` gives back what `torch.save` got) and a float otherwise. Python's JSON
+    reader also takes `NaN`, `Infinity`, numbers too large for a float (1e400 reads as inf)
+    and the same key twice (the last one silently wins), none of which `save` writes; each is
+    refused naming the file.
 
     Args:
-        path: The file to read (str or os.PathLike).
+        path: The file `save` wrote.
 
     Returns:
-        The state dict, name -> float; `Module.load_state_dict` takes it.
+        The state dict: entry name -> number.
 
     Raises:
+        ValueError: The file is not a chainrule state dict (not UTF-8, not JSON, another
+            format or version), or an entry is not a finite number, or a key appears twice,
+            or an integer is too long to be a parameter.
         TypeError: `path` is not a file name.
-        ValueError: The file is not UTF-8, not JSON, not a chainrule state dict (or of another
-            version), or an entry is not a finite number.
-        OSError: The file cannot be read (FileNotFoundError, ...).
+        OSError: The file cannot be read.
 
     Examples:
-        See `save`.
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> save({"w": 0.5, "steps": 3}, path)
+        >>> load(path)
+        {'w': 0.5, 'steps': 3}
     """
     _check_path(path, "load")
     shown = quote(os.fspath(path))
@@ -439,9 +451,12 @@ def load(path: str | os.PathLike[str]) -> dict[str, float]:
         raise ValueError(f"load: {shown} is not a chainrule state dict (its JSON "
                          f"is nested {depth} levels deep; a state dict has 2)")
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_no_repeated_keys,
+                              parse_int=_parameter_int)
     except json.JSONDecodeError as e:
         raise ValueError(f"load: {shown} is not JSON ({e})") from None
+    except _Refused as e:
+        raise ValueError(f"load: {shown} {e}") from None
     except RecursionError:  # pragma: no cover - _nesting stops every file deep enough for this
         raise ValueError(f"load: {shown} is nested too deeply to be a chainrule "
                          f"state dict") from None
@@ -467,5 +482,39 @@ def load(path: str | os.PathLike[str]) -> dict[str, float]:
             raise ValueError(f"load: {shown} entry {quote(key)} is {quote(value)}, not a finite "
                              f"number (save never writes NaN or inf); the file is damaged or "
                              f"was written by hand")
-        state[key] = number
+        state[key] = value  # an int as saved, a float as saved
     return state
+
+
+class _Refused(Exception):
+    """What the JSON reader's hooks refuse; load turns it into its ValueError naming the file."""
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (json keeps the last silently)."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _Refused(f"has the key {quote(key)} twice in one object; save writes each "
+                           f"entry once, so the file is damaged or was written by hand")
+        document[key] = value
+    return document
+
+
+# Python reads at most 4300 digits into an int (sys.get_int_max_str_digits) and says so in its
+# own words; a file with more is refused here, naming it. Shorter ones too large for a float
+# (more than 309 digits) reach load's check, which names the entry.
+_MAX_DIGITS = 4300
+
+
+def _parameter_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    refused = _Refused(f"holds an integer of {digits} digits, far too large to be a parameter (a "
+                       f"finite float has at most 309 digits before the point); the file is "
+                       f"damaged or was written by hand")
+    if digits > _MAX_DIGITS:
+        raise refused
+    try:
+        return int(text)
+    except ValueError:  # a lower limit set with sys.set_int_max_str_digits
+        raise refused from None

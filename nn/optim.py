@@ -12,10 +12,12 @@ to about 1e-14 relative (tests/nn/test_torch_parity.py holds them to 1e-12).
 
 Like PyTorch, an optimizer keeps `param_groups` (dicts holding "params" and the
 hyper-parameters; pass a list of dicts to give groups their own settings) and per-parameter
-`state`. Bad hyper-parameters are refused when the optimizer is built, not at the first step;
-unlike PyTorch, that includes `eps=0` for Adam, AdamW and RMSprop, whose update would be 0 / 0
-(NaN) at the first zero gradient. numpy scalars are taken as Python's (np.float64, np.int64,
-np.bool_ for the flags).
+`state`. Bad hyper-parameters are refused when the optimizer is built, not at the first step,
+by PyTorch's rules: `eps=0` is taken by Adam, AdamW and RMSprop, as there. Their update then
+divides by zero for a parameter whose gradients have all been 0 so far; PyTorch writes 0 / 0 =
+NaN into it, here it does not move (its gradient is 0, so any eps > 0 would not move it
+either), and a nonzero numerator over a zero denominator is a ZeroDivisionError naming the
+parameter. numpy scalars are taken as Python's (np.float64, np.int64, np.bool_ for the flags).
 """
 
 from __future__ import annotations
@@ -53,13 +55,6 @@ def _at_least_zero(group: dict[str, Any], where: str, name: str) -> None:
     group[name] = value
 
 
-def _above_zero(group: dict[str, Any], where: str, name: str, why: str) -> None:
-    value = _real(group[name], where, name)
-    if not value > 0.0:
-        raise ValueError(f"{where}: {name} must be > 0 ({why}), got {value!r}")
-    group[name] = value
-
-
 def _flag(group: dict[str, Any], where: str, name: str) -> None:
     if not is_flag(group[name]):
         raise TypeError(f"{where}: {name} must be True or False, got "
@@ -75,8 +70,18 @@ def _in_unit_interval(value: object, where: str, name: str) -> float:
     return value
 
 
-# Adam and RMSprop divide by sqrt(v) + eps, and v is 0 while every gradient so far was 0.
-_EPS_WHY = "the update divides by sqrt(v) + eps, and v is 0 after zero gradients"
+def _zero_over_zero(top: float, where: str, p: Value) -> float:
+    """An update's top / 0, where the bottom (sqrt(v) + eps) is 0: only with eps=0 and v = 0.
+
+    0 / 0 is no step (the limit as eps goes to 0: any eps > 0 gives exactly 0); anything else
+    over 0 has no value, and is an error rather than the inf PyTorch would write.
+    """
+    if top == 0.0:
+        return 0.0
+    raise ZeroDivisionError(
+        f"{where}: eps=0 and the running average of squared gradients of {p!r} is 0, so its "
+        f"update {top!r} / 0 has no value; pass eps > 0 (the default is 1e-8)"
+    )
 
 
 class Optimizer:
@@ -372,7 +377,7 @@ class RMSprop(Optimizer):
     def _check(self, group: dict[str, Any], where: str) -> None:
         super()._check(group, where)
         group["alpha"] = _in_unit_interval(group["alpha"], where, "alpha")
-        _above_zero(group, where, "eps", _EPS_WHY)
+        _at_least_zero(group, where, "eps")  # 0 too, as PyTorch (see _zero_over_zero)
         _at_least_zero(group, where, "weight_decay")
         _at_least_zero(group, where, "momentum")
         _flag(group, where, "centered")
@@ -405,6 +410,13 @@ class RMSprop(Optimizer):
             else:
                 avg = _sqrt(square_avg)
             avg = avg + eps
+            if avg == 0.0:  # eps=0 and v = 0
+                step = _zero_over_zero(g, type(self).__name__, p)
+                if momentum > 0.0:
+                    buf = state["momentum_buffer"] * momentum + step
+                    state["momentum_buffer"] = buf
+                    p.data = p.data + neg_lr * buf
+                continue
             if momentum > 0.0:
                 buf = state["momentum_buffer"] * momentum + 1.0 * g / avg
                 state["momentum_buffer"] = buf
@@ -475,7 +487,7 @@ class Adam(Optimizer):
             raise TypeError(f"{where}: betas must be a pair (beta1, beta2), got {quote(betas)}")
         group["betas"] = (_in_unit_interval(betas[0], where, "betas[0]"),
                           _in_unit_interval(betas[1], where, "betas[1]"))
-        _above_zero(group, where, "eps", _EPS_WHY)
+        _at_least_zero(group, where, "eps")  # 0 too, as PyTorch (see _zero_over_zero)
         _at_least_zero(group, where, "weight_decay")
         _flag(group, where, "amsgrad")
         _flag(group, where, "maximize")
@@ -511,6 +523,9 @@ class Adam(Optimizer):
             else:
                 v = exp_avg_sq
             denom = _sqrt(v) / bias_correction2_sqrt + eps
+            if denom == 0.0:  # eps=0 and v = 0
+                _zero_over_zero(exp_avg, type(self).__name__, p)
+                continue
             p.data = p.data + -step_size * exp_avg / denom
 
 

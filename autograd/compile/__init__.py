@@ -16,10 +16,10 @@ does the same float operations in the same order as building the graph and calli
 numbers and compiles what it recorded.
 
 The limit: a trace records ONE path through the Python control flow of the code that built the
-graph. An `if x.data > 0:` taken at trace time is baked in, and so is any number computed from
-`.data` in Python. The compiled code knows nothing of it; `trace(..., check=...)` re-runs the
-function on the eager engine on chosen calls and raises `TraceMismatchError` naming the first
-node whose operation, operands or constant differ.
+graph. An `if x.data > 0:` taken at trace time would be baked in, and so would any number
+computed from `.data` in Python. `trace` watches for both (`watch()`) and refuses them unless
+`trace(..., check=...)` re-runs the function on the eager engine on chosen calls, raising
+`TraceMismatchError` naming the first node whose operation, operands or constant differ.
 
 The package, by concern (each module's docstring says what it owns):
 
@@ -115,11 +115,13 @@ def trace(
     Each argument becomes an input named after fn's parameter; `wrt` picks the arguments whose
     gradients each call returns, by position (default: all).
 
-    A trace records ONE path through fn's Python control flow: an `if x.data > 0:` or a number
-    computed from `.data` is baked in as it was for the example. check= re-runs fn on the eager
-    engine and compares, node by node, raising TraceMismatchError at the first node that
-    differs: True on every call, an int n on calls 0, n, 2n, ... (counted from 0), or a
-    collection of call numbers.
+    A trace records ONE path through fn's Python control flow: an `if x > 0:` (or `if x:`) or a
+    number computed from `.data` is baked in as it was for the example. fn runs under
+    `watch()`, so trace knows when that happened; it then needs `check=`, which re-runs fn on
+    the eager engine and compares, node by node, raising TraceMismatchError at the first node
+    that differs: True on every call, an int n on calls 0, n, 2n, ... (counted from 0), or a
+    collection of call numbers. Without it such a trace is refused (a ValueError naming the
+    first comparison or number read), never compiled to silently follow the example's path.
     """
     if not callable(fn):
         raise TypeError(f"trace: fn must be callable, got {type(fn).__name__}")
@@ -127,7 +129,8 @@ def trace(
     names = _parameter_names(fn, len(example))
     leaves = [Value(_float(x, f"trace: example {names[i]}"), label=names[i])
               for i, x in enumerate(example)]
-    output = fn(*leaves)
+    with watch() as seen:
+        output = fn(*leaves)
     if not isinstance(output, Value):
         raise TypeError(f"trace: fn must return a Value, got {type(output).__name__}")
     picks = range(len(leaves)) if wrt is None else list(wrt)
@@ -143,7 +146,32 @@ def trace(
             if when(call):
                 _check_call(fn, compiled, shape, call, values, upstream, result,
                             [leaves.index(v) for v in compiled._wrt])
-    return Compiled(output, leaves, [leaves[k] for k in picks], checker)
+    compiled = Compiled(output, leaves, [leaves[k] for k in picks], checker)
+    # after Compiled, whose refusals (a _backward closure, which reads .data) say more
+    if when is None and (seen.comparisons or seen.reads):
+        raise ValueError(_unchecked_path(seen))
+    return compiled
+
+
+def _unchecked_path(seen: Watched) -> str:
+    """trace's refusal of a recording whose path depends on the example's numbers."""
+    if seen.comparisons:
+        left, symbol, right, result = seen.comparisons[0]
+        what = (f"it compared Values ({_named(left)} {symbol} {_named(right)} was {result}, "
+                f"the first of {len(seen.comparisons)})")
+    else:
+        what = f"it took a number out of a Value ({seen.reads[0]})"
+    return (f"trace: fn's Python code depends on the example's numbers: {what}, so the "
+            f"compiled code would follow the example's path for every call. Pass check=True "
+            f"(or check=n) to re-run fn on the eager engine and raise TraceMismatchError when a "
+            f"call's path differs, or keep the choice in the graph (relu, abs, an op of "
+            f"define_op)")
+
+
+def _named(v: Value | float) -> str:
+    if not isinstance(v, Value):
+        return repr(v)
+    return v.label or f"a {v.op or 'leaf'} node"
 
 
 def _float(x: object, where: str) -> float:

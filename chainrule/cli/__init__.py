@@ -16,7 +16,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ._args import Parser, fail
+from ._args import Parser, Version, fail, stdout_closed
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -41,8 +41,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         prog="chainrule",
         description="Backpropagation done for real: demos of the chainrule library.",
     )
+    parser.add_argument("--version", action=Version, help="print chainrule's version and exit")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    # The top level has no flags but --help, so the first word is the subcommand if any is.
+    # The top level has no flags but --help and --version (each ends the run), so the first
+    # word is the subcommand if any is.
     chosen = argv[0] if argv and argv[0] in COMMANDS else None
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
@@ -59,7 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
     try:
-        return int(args.run(args) or 0)
+        status = int(args.run(args) or 0)
+        sys.stdout.flush()  # a reader that has gone shows here, not as a warning at exit
+        return status
+    except BrokenPipeError as e:
+        if e.filename is None:  # stdout's reader has gone (`| head`): stop quietly
+            return stdout_closed()
+        return fail(_prog(args), f"the file {str(e.filename)!r}: {e.strerror or e}")
     except KeyboardInterrupt:
         return fail(_prog(args), "interrupted", 130)
     # What a command can meet while it runs: a file it cannot write, a loss that stopped being

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-__all__ = ["SEED_MAX", "Parser", "fail", "integer", "out_file", "real", "seed", "say"]
+__all__ = ["SEED_MAX", "Parser", "Version", "fail", "integer", "out_file", "real", "seed", "say",
+           "stdout_closed", "version"]
 
 SEED_MAX = 2**32 - 1  # scikit-learn's random_state and numpy's seeds both take 0 .. 2**32 - 1
 
@@ -35,6 +36,59 @@ class Parser(argparse.ArgumentParser):
             flag, rest = match.groups()
             message = f"{flag} {rest}" if rest.startswith("must ") else f"{flag}: {rest}"
         self.exit(2, _one_line(f"{self.prog}: {message}") + "\n")
+
+
+def version() -> str:
+    """The installed distribution's version, as pip knows it (importlib.metadata).
+
+    Returns:
+        The version string, such as "0.1.0"; where chainrule runs from a source tree that was
+        never installed, a phrase saying so.
+
+    Example:
+        >>> version()[0].isdigit()
+        True
+    """
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("chainrule")
+    except PackageNotFoundError:
+        return "(version unknown: run from a source tree that was never installed)"
+
+
+class Version(argparse.Action):
+    """`--version`: print `chainrule X.Y.Z` on stdout and exit 0, as argparse's own version
+    action does, with the version read only when asked (`--help` stays light)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit(0)
+
+
+def stdout_closed() -> int:
+    """Stop quietly once the reader of stdout has gone (`chainrule ... | head -1`).
+
+    As other Unix tools, the command ends without a word and with status 0. Python would flush
+    stdout once more at exit and print "Exception ignored ... BrokenPipeError"; pointing
+    stdout at /dev/null first stops that (the recipe of Python's `signal` documentation).
+
+    Returns:
+        0, the exit status.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout to point elsewhere (an embedding's)
+        pass
+    return 0
 
 
 def integer(low: int, high: int | None = None) -> Callable[[str], int]:

@@ -174,6 +174,25 @@ class Value(_Core):
             return _leaf_ops.get(self, "")
         return _core_op.fget(self)  # type: ignore[attr-defined,no-any-return]
 
+    def __repr__(self) -> str:
+        """micrograd's repr, `Value(data=..., grad=...)`, with each number written in full.
+
+        micrograd's grad starts as the int 0, so a gradient no backward pass has reached is
+        written `0`, as there; the data is always a float here (micrograd keeps an int it is
+        given, `Value(1)` showing `data=1` where this shows `data=1.0`).
+
+        Returns:
+            The text micrograd prints for the same Value.
+
+        Example:
+            >>> Value(0.1) + Value(0.2)
+            Value(data=0.30000000000000004, grad=0)
+        """
+        grad: object = self.grad
+        if self._mark == 0 and type(grad) is float and grad == 0.0:
+            grad = 0  # never reached by a graph walk: micrograd's untouched int 0
+        return f"Value(data={self.data}, grad={grad})"
+
     def backward(self, upstream: float = 1.0, create_graph: bool = False,
                  retain_graph: bool | None = None) -> dict[_Core, _Core] | None:
         """Fill `.grad` as `autograd.Value.backward()` does, calling each node's `_backward`
@@ -183,7 +202,9 @@ class Value(_Core):
         if create_graph:  # refused if any node is a closure (autograd.higher)
             return super().backward(upstream, create_graph=True)
         if not _closure_nodes:  # no closure anywhere: the core's pass, the graph kept
-            return super().backward(upstream, retain_graph=True)
+            super().backward(upstream, retain_graph=True)
+            self._int_root(upstream)
+            return None
         order = topo_order(self)
         earlier = []  # leaves that carry gradient from earlier passes
         for node in order:
@@ -205,7 +226,14 @@ class Value(_Core):
                     _core_step(node)
         for leaf, old in earlier:
             leaf.grad = old + leaf.grad
+        self._int_root(upstream)
         return None
+
+    def _int_root(self, upstream: float) -> None:
+        """micrograd seeds the root with the int 1 (`self.grad = 1`): the same number, kept
+        as micrograd's type so the root's repr reads `grad=1` as there."""
+        if upstream == 1.0 and self.grad == 1.0:
+            self.grad = 1
 
 
 def _nothing() -> None:

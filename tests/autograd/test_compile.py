@@ -371,9 +371,26 @@ def test_the_guard_catches_a_number_baked_from_data():
         compiled(3.0)
 
 
-def test_without_check_a_trace_keeps_its_path():
-    compiled = trace(_branchy, 1.0, 2.0)
-    assert compiled(-0.5, 3.0)[0] == math.tanh(-1.5)  # the traced side, as documented
+def test_without_check_a_trace_that_branches_on_a_value_is_refused():
+    """Issue 24, item 10: trace() watches fn (autograd.compile.watch). On a7b7a6a this trace
+    compiled, and compiled(-0.5, 3.0) silently followed the example's side of the branch."""
+    with pytest.raises(ValueError, match=r"^trace: fn's Python code depends on the example's "
+                                         r"numbers: it took a number out of a Value \(\.data "
+                                         r"of 'x'.*Pass check=True") as info:
+        trace(_branchy, 1.0, 2.0)  # if x.data > 0:
+    assert "\n" not in str(info.value)
+    with pytest.raises(ValueError, match=r"it compared Values \(x > 0\.0 was True, the first "
+                                         r"of 1\)"):
+        trace(lambda x, y: (x * y).tanh() if x > 0 else (x + y).relu(), 1.0, 2.0)
+    with pytest.raises(ValueError, match=r"it compared Values \(x != 0\.0 was True"):
+        trace(lambda x: x * 2.0 if x else x, 1.0)  # `if x:` is the comparison x != 0
+    with pytest.raises(ValueError, match=r"it took a number out of a Value \(\.data of 'x'"):
+        trace(lambda x: x * x.data, 3.0)  # the number 3.0 would be baked in
+    checked = trace(_branchy, 1.0, 2.0, check=True)  # with check=, allowed: each call checked
+    assert checked(2.0, 3.0)[0] == math.tanh(6.0)
+    with pytest.raises(TraceMismatchError):
+        checked(-0.5, 3.0)
+    assert trace(lambda x, y: (x * y).relu(), 1.0, 2.0)(-0.5, 3.0)[0] == 0.0  # no branch
 
 
 def test_check_schedules():

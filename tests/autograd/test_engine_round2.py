@@ -253,27 +253,32 @@ def _gc_state():
     return gc.isenabled(), gc.get_threshold()
 
 
+def _paused() -> bool:
+    """Inside a gc_paused block: the collector's first threshold raised (it is never off)."""
+    return gc.get_threshold()[0] == gc_paused.THRESHOLD
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_gc_paused_restores_the_users_setting_on_every_way_out(enabled):
-    before = gc.isenabled()
+    before = _gc_state()
     try:
         (gc.enable if enabled else gc.disable)()
         with gc_paused():
-            assert not gc.isenabled()
+            assert _paused() and gc.isenabled() is enabled
             with gc_paused():  # nested
-                assert not gc.isenabled()
-            assert not gc.isenabled()
-        assert gc.isenabled() is enabled
+                assert _paused()
+            assert _paused()
+        assert _gc_state() == (enabled, before[1])
         with pytest.raises(ZeroDivisionError):
             with gc_paused():
                 1 / 0  # noqa: B018
-        assert gc.isenabled() is enabled
+        assert _gc_state() == (enabled, before[1])
         with pytest.raises(KeyboardInterrupt):
             with gc_paused():
                 raise KeyboardInterrupt
-        assert gc.isenabled() is enabled
+        assert _gc_state() == (enabled, before[1])
     finally:
-        (gc.enable if before else gc.disable)()
+        (gc.enable if before[0] else gc.disable)()
 
 
 def _moons_fit(**kwargs):
@@ -293,8 +298,8 @@ def test_fit_pauses_the_collector_and_restores_it(enabled):
     seen = []
     try:
         (gc.enable if enabled else gc.disable)()
-        _moons_fit(epochs=2, callback=lambda epoch, h: seen.append(gc.isenabled()))
-        assert seen == [False, False]
+        _moons_fit(epochs=2, callback=lambda epoch, h: seen.append(_paused()))
+        assert seen == [True, True]
         assert gc.isenabled() is enabled
         assert gc.get_threshold() == before[1]
     finally:

@@ -227,3 +227,54 @@ def test_the_whole_demo_reaches_100_percent_as_micrograds_does() -> None:
     assert [k for k, _, _ in steps] == list(range(100))
     assert steps[-1][2] == 100.0  # its notebook's last line: accuracy 100.0%
     assert steps[-1][1] < steps[0][1] / 10
+
+
+# --- the door's repr is micrograd's (issue 24, item 10) ---------------------------------------
+
+
+def _values(ns: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in ns.items() if type(v).__name__ == "Value"}
+
+
+@pytest.mark.parametrize("name", ["README", "TEST_SANITY_CHECK", "TEST_MORE_OPS"])
+def test_the_doors_repr_is_micrograds_for_every_value_of_its_code(micrograd: Any,
+                                                                  name: str) -> None:
+    """Every Value micrograd's own code leaves behind prints as micrograd prints it; on
+    a7b7a6a the door printed Value(data=24.7041, grad=1.0) where micrograd printed
+    Value(data=24.70408163265306, grad=1). Two differences are left, both in the gradient's
+    number, not in how it is written: micrograd passes its root's int 1 on unchanged through
+    + and ReLU (so such a node shows grad=1), where chainrule's chain rule multiplies by the
+    float 1.0 (grad=1.0); and a gradient's last bit can differ (micrograd sums a node's
+    contributions in the order of a set, see the module docstring)."""
+    code = getattr(src, name)
+    theirs, _ = run(code)
+    ours, _ = run(src.as_chainrule(code))
+    same = 0
+    for key, value in _values(theirs).items():
+        mine = ours[key]
+        if repr(mine) == repr(value):
+            same += 1
+            continue
+        assert mine.data == value.data, (key, value)
+        if type(value.grad) is int:
+            assert mine.grad == value.grad, (key, value)
+        else:
+            assert abs(mine.grad - value.grad) <= REL * abs(value.grad), (key, value)
+        assert repr(mine) == f"Value(data={value.data}, grad={float(mine.grad)})"
+    assert same >= 4
+
+
+def test_the_doors_repr_of_fresh_values_is_micrograds(micrograd: Any) -> None:
+    from micrograd.engine import Value as Theirs
+
+    from chainrule.micrograd.engine import Value as Ours
+
+    for make in (lambda V: V(0.1) + V(0.2), lambda V: V(2.0), lambda V: V(-3.5) * 2,
+                 lambda V: V(2.0).relu(), lambda V: V(2.0) ** 2, lambda V: V(1e-20) / 2,
+                 lambda V: -V(0.7)):
+        assert repr(make(Ours)) == repr(make(Theirs))
+    assert repr(Ours(0.1) + Ours(0.2)) == "Value(data=0.30000000000000004, grad=0)"
+    a, b = Ours(2.0), Theirs(2.0)
+    (a * a + 1.0).backward()
+    (b * b + 1.0).backward()
+    assert repr(a) == repr(b) == "Value(data=2.0, grad=4.0)"

@@ -174,3 +174,22 @@ def test_mse_gradients_pass_gradcheck(preds, targets):
     targets = targets[:len(preds)]
     assert autograd.gradcheck(lambda *p: nn.mse_loss(list(p), targets), preds)
     assert autograd.gradcheck(lambda *p: nn.cross_entropy_loss(list(p), 0), preds)
+
+
+# --- numpy's bools are taken where Python's are (issue 24, item 10) ---------------------------
+
+
+@pytest.mark.parametrize("loss", ["mse_loss", "half_sse_loss", "hinge_loss",
+                                  "bce_with_logits_loss"])
+def test_a_numpy_bool_target_is_taken_as_pythons(loss):
+    """On a7b7a6a np.True_ was refused ("got bool np.True_") where True was taken."""
+    np = pytest.importorskip("numpy")
+    fn = getattr(nn, loss)
+    preds = [Value(0.3), Value(-1.2), Value(2.0)]
+    second = loss == "hinge_loss"  # hinge takes +1 and -1, so True alone there
+    python = fn(preds, [True, second, True])
+    numpy_ = fn(preds, [np.True_, np.bool_(second), np.True_])
+    assert numpy_.data == python.data
+    one = fn([Value(0.3)], True).data
+    assert fn([Value(0.3)], np.True_).data == one
+    assert fn([Value(0.3)], np.array([True])).data == one

@@ -211,11 +211,50 @@ def test_load_refuses_a_version_that_is_not_the_int_1(tmp_path, version):
         nn.load(path)
 
 
-def test_load_reads_ints_as_floats(tmp_path):
+def test_load_keeps_ints_as_ints_as_they_were_saved(tmp_path):
+    """Issue 24, item 10: on a7b7a6a save wrote 3 as 3.0 and load turned a file's 2 into 2.0;
+    as torch.save and torch.load, an int comes back an int (and a float a float)."""
     path = tmp_path / "w.json"
-    write_state(path, '{"w": 2, "b": -0.25}')
+    write_state(path, '{"w": 2, "b": -0.25, "c": 2.0}')
     state = nn.load(path)
-    assert state == {"w": 2.0, "b": -0.25} and type(state["w"]) is float
+    assert state == {"w": 2, "b": -0.25, "c": 2.0}
+    assert [type(v) for v in state.values()] == [int, float, float]
+    np = pytest.importorskip("numpy")
+    nn.save({"steps": np.int64(3), "w": 0.5, "n": 7}, path)
+    assert '"steps": 3,' in path.read_text(encoding="utf-8")
+    again = nn.load(path)
+    assert again == {"steps": 3, "w": 0.5, "n": 7} and type(again["steps"]) is int
+    model = nn.MLP(1, [1], seed=0)
+    model.load_state_dict({name: 1 for name in model.state_dict()})  # ints load as floats
+    assert all(type(p.data) is float and p.data == 1.0 for p in model.parameters())
+
+
+def test_load_refuses_a_key_given_twice(tmp_path):
+    """On a7b7a6a the last of two equal keys silently won."""
+    path = tmp_path / "w.json"
+    write_state(path, '{"w": 1.0, "b": 0.5, "w": 2.0}')
+    with pytest.raises(ValueError) as caught:
+        nn.load(path)
+    text = str(caught.value)
+    assert text.startswith(f"load: {str(path)!r} has the key 'w' twice in one object")
+    assert "\n" not in text
+    write_state(path, '{"w": 1.0}, "format": "x"')  # a repeat at the top level
+    with pytest.raises(ValueError, match="has the key 'format' twice"):
+        nn.load(path)
+
+
+@pytest.mark.parametrize("digits", [5001, 4301])
+def test_load_refuses_a_huge_integer_in_one_line_naming_the_file(tmp_path, digits):
+    """On a7b7a6a Python's own message escaped: 'Exceeds the limit (4300 digits) for integer
+    string conversion ...', naming no file."""
+    path = tmp_path / "w.json"
+    write_state(path, '{"w": %s}' % ("9" * digits))
+    with pytest.raises(ValueError) as caught:
+        nn.load(path)
+    text = str(caught.value)
+    assert text.startswith(f"load: {str(path)!r} holds an integer of {digits} digits, far too "
+                           f"large to be a parameter")
+    assert "\n" not in text and "sys.set_int_max_str_digits" not in text
 
 
 @pytest.mark.parametrize("path", [12345, 0, True, 1.5, None])

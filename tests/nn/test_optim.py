@@ -214,7 +214,7 @@ def test_rmsprop_alpha_outside_0_1(alpha):
 
 def test_other_bad_hyper_parameters():
     p = [Value(1.0)]
-    with pytest.raises(ValueError, match=r"RMSprop: eps must be > 0 \(.*\), got -1e-08"):
+    with pytest.raises(ValueError, match=r"RMSprop: eps must be >= 0, got -1e-08"):
         RMSprop(p, eps=-1e-8)
     with pytest.raises(ValueError, match="RMSprop: momentum must be >= 0"):
         RMSprop(p, momentum=-0.5)
@@ -287,17 +287,52 @@ def test_bad_schedules():
 
 
 @pytest.mark.parametrize("cls", [Adam, AdamW, RMSprop])
-@pytest.mark.parametrize("eps", [0.0, -0.0, -1e-8])
-def test_eps_must_be_positive(cls, eps):
-    # eps = 0 would divide 0 by 0 at the first zero gradient
-    with pytest.raises(ValueError, match=rf"^{cls.__name__}: eps must be > 0 \(the update "
-                                         rf"divides by sqrt\(v\) \+ eps.*\), got -?[0-9.e-]+$"):
-        cls([Value(1.0)], eps=eps)
+def test_eps_may_be_zero_as_in_pytorch_and_a_zero_gradient_is_then_no_step(cls):
+    """Issue 24, item 10: on a7b7a6a eps=0 was refused; PyTorch takes it (`0.0 <= eps`)."""
+    with pytest.raises(ValueError, match=rf"^{cls.__name__}: eps must be >= 0, got -1e-08$"):
+        cls([Value(1.0)], eps=-1e-8)
+    for eps in (0.0, -0.0, 1e-300):
+        a = Value(1.0)
+        opt = cls([a], eps=eps)
+        assert opt.param_groups[0]["eps"] == 0.0 or eps == 1e-300
+        a.grad = 0.0
+        opt.step()  # 0 / 0 with eps = 0: no step, as with any eps > 0 (PyTorch writes NaN)
+        assert a.data == (1.0 if cls is not AdamW else 1.0 * (1 - 1e-3 * 1e-2))
+        a.grad = 0.5
+        opt.step()
+        assert math.isfinite(a.data) and a.data < 1.0 - 1e-4
+
+
+@pytest.mark.parametrize("cls", [Adam, RMSprop])
+def test_eps_zero_over_a_zero_average_with_a_nonzero_top_is_an_error(cls):
     a = Value(1.0)
-    opt = cls([a], eps=1e-300)  # the tiniest eps keeps a zero gradient a zero step
-    a.grad = 0.0
-    opt.step()
-    assert a.data == (1.0 if cls is not AdamW else 1.0 * (1 - 1e-3 * 1e-2))
+    if cls is Adam:  # beta2 = 0: v is this step's g^2 alone, m remembers the last gradient
+        opt = cls([a], eps=0.0, betas=(0.9, 0.0))
+        a.grad = 1.0
+        opt.step()
+        a.grad = 0.0
+    else:  # a gradient whose square underflows to 0
+        opt = cls([a], eps=0.0)
+        a.grad = 1e-200
+    with pytest.raises(ZeroDivisionError, match=rf"^{cls.__name__}: eps=0 and the running "
+                                                r"average of squared gradients of Value"):
+        opt.step()
+
+
+def test_adam_with_eps_zero_matches_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (chainrule[torch])")
+    ours = [Value(0.5), Value(-1.5)]
+    theirs = torch.tensor([0.5, -1.5], dtype=torch.float64, requires_grad=True)
+    opt = Adam(ours, lr=0.1, eps=0.0)
+    topt = torch.optim.Adam([theirs], lr=0.1, eps=0.0)
+    for k in range(5):
+        grads = [0.3 * (k + 1), -0.7 + 0.2 * k]
+        for p, g in zip(ours, grads):
+            p.grad = g
+        theirs.grad = torch.tensor(grads, dtype=torch.float64)
+        opt.step()
+        topt.step()
+    assert [p.data for p in ours] == theirs.detach().tolist()
 
 
 @pytest.mark.parametrize("make, lr, epochs", [
