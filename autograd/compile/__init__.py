@@ -68,10 +68,37 @@ def compile(
 ) -> Compiled:
     """Compile the recorded graph under `output` into straight-line Python.
 
-    inputs  the leaf Values whose numbers each call passes in (default: every leaf Value of the
-            graph, in topological order); every other leaf is written into the code as the
-            number it holds now. An input the output does not use has gradient 0.0.
-    wrt     the inputs whose gradients each call returns (default: all of them)
+    The graph is read once and written as two functions, one statement per node in
+    topological order: `forward(...)` and `forward_backward(...)`, whose backward half is the
+    chain rule from the root down. They do the eager engine's float operations in its order,
+    so their results are the eager engine's bit for bit.
+
+    Args:
+        output: The Value at the root of the recorded graph: what each call computes.
+        inputs: The leaf Values whose numbers each call passes in (default: every leaf Value
+            of the graph, in topological order); every other leaf is written into the code as
+            the number it holds now. An input the output does not use has gradient 0.0.
+        wrt: The inputs whose gradients each call returns (default: all of them).
+
+    Returns:
+        A `Compiled`: call it as `compiled(*values)` for `(output, gradients)`.
+
+    Raises:
+        TypeError: `output`, or an item of `inputs` or `wrt`, is not a Value.
+        ValueError: An input is computed (not a leaf) or given twice; an item of `wrt` is not
+            one of the inputs; an op's code uses a name the generated code does not have.
+
+    Examples:
+        >>> from autograd import Value, compile
+        >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
+        >>> z = x * y + x
+        >>> f = compile(z, [x, y])
+        >>> f
+        <Compiled 4 nodes: inputs x, y; gradients of x, y>
+        >>> f(2.0, 3.0)  # z, (dz/dx, dz/dy)
+        (8.0, (4.0, 2.0))
+        >>> f(x=1.0, y=5.0)
+        (6.0, (6.0, 1.0))
     """
     if not isinstance(output, Value):
         raise TypeError(f"compile: output must be a Value, got {type(output).__name__}")
@@ -112,16 +139,52 @@ def trace(
 ) -> Compiled:
     """Run `fn` once on Values holding the `example` numbers, and compile what it recorded.
 
-    Each argument becomes an input named after fn's parameter; `wrt` picks the arguments whose
-    gradients each call returns, by position (default: all).
+    Each argument becomes an input named after fn's parameter.
 
     A trace records ONE path through fn's Python control flow: an `if x > 0:` (or `if x:`) or a
     number computed from `.data` is baked in as it was for the example. fn runs under
     `watch()`, so trace knows when that happened; it then needs `check=`, which re-runs fn on
     the eager engine and compares, node by node, raising TraceMismatchError at the first node
-    that differs: True on every call, an int n on calls 0, n, 2n, ... (counted from 0), or a
-    collection of call numbers. Without it such a trace is refused (a ValueError naming the
-    first comparison or number read), never compiled to silently follow the example's path.
+    that differs. Without it such a trace is refused (a ValueError naming the first comparison
+    or number read), never compiled to silently follow the example's path.
+
+    Args:
+        fn: The function to trace: it takes one Value per example number and returns a Value.
+        *example: The numbers fn is run on once, one per argument.
+        wrt: The positions of the arguments whose gradients each call returns (default: all).
+        check: When a call re-runs fn on the eager engine to check the path: True on every
+            call, an int n on calls 0, n, 2n, ... (counted from 0), or a collection of call
+            numbers; False never.
+
+    Returns:
+        A `Compiled` whose inputs are fn's arguments, in order.
+
+    Raises:
+        TypeError: fn is not callable or does not return a Value, an example is not a number,
+            or check is not a bool, an int or a collection.
+        ValueError: An item of `wrt` is not an argument's position, check is an int below 1,
+            or, without `check`, fn's Python code compared Values or took a number out of one.
+
+    Examples:
+        >>> from autograd import trace
+        >>> def f(a, b):
+        ...     return a * b + b
+        >>> compiled = trace(f, 2.0, 3.0)
+        >>> compiled(1.0, 2.0)  # f, (df/da, df/db)
+        (4.0, (2.0, 2.0))
+
+        A branch in Python is followed as the example took it; `check=True` catches a call
+        that goes the other way:
+
+        >>> def g(a):
+        ...     return a * 2.0 if a > 0 else -a
+        >>> compiled = trace(g, 1.0, check=True)
+        >>> compiled(3.0)
+        (6.0, (2.0,))
+        >>> compiled(-1.0)
+        Traceback (most recent call last):
+        ...
+        autograd.compile.recording.TraceMismatchError: compiled: call 1 took another path ...
     """
     if not callable(fn):
         raise TypeError(f"trace: fn must be callable, got {type(fn).__name__}")
@@ -154,7 +217,7 @@ def trace(
 
 
 def _unchecked_path(seen: Watched) -> str:
-    """trace's refusal of a recording whose path depends on the example's numbers."""
+    """The refusal, by trace, of a recording whose path depends on the example's numbers."""
     if seen.comparisons:
         left, symbol, right, result = seen.comparisons[0]
         what = (f"it compared Values ({_named(left)} {symbol} {_named(right)} was {result}, "

@@ -32,10 +32,6 @@ from tests.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = ("autograd", "nn", "nn.matrix")
-# autograd.compile becomes a package in a parallel change (issue 23 item 9), which writes the
-# docstrings of its names, and of nn.fit, in this style; they join this check when it lands.
-LATER = {"autograd.compile", "autograd.trace", "autograd.Compiled", "autograd.TraceMismatchError",
-         "nn.fit"}
 _missing = [m for m in ("griffe", "mkdocs", "material", "mkdocstrings", "mkdocs_jupyter")
             if importlib.util.find_spec(m) is None]
 needs_docs = pytest.mark.skipif(
@@ -58,7 +54,7 @@ def public_objects() -> list[tuple[str, Any]]:
         package = loader.load(module_name)
         for name in [*module.__all__, *(["sum", "compile"] if module_name == "autograd" else [])]:
             full = f"{module_name}.{name}"
-            if full in LATER or inspect.ismodule(getattr(module, name)):
+            if inspect.ismodule(getattr(module, name)):
                 continue
             obj = package[name]
             while obj.is_alias:
