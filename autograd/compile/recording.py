@@ -33,7 +33,20 @@ __all__ = ["TraceMismatchError", "Watched", "watch"]
 
 
 class TraceMismatchError(ValueError):
-    """A call of a traced function took another path than the trace (see `trace`'s check=)."""
+    """A call of a traced function took another path than the trace (see `trace`'s check=).
+
+    The message names the call, the first node that differs (its line in the code) and what it
+    was and is now. A ValueError, so code that catches bad input catches it too.
+
+    Examples:
+        >>> from autograd import TraceMismatchError, trace
+        >>> compiled = trace(lambda a: a if a > 0 else -a, 1.0, check=True)
+        >>> try:
+        ...     compiled(-2.0)
+        ... except TraceMismatchError as error:
+        ...     print(str(error)[:57])
+        compiled: call 0 took another path than the trace: node 1
+    """
 
 
 # --- the path a trace took, checked on later calls (trace(..., check=...)) -----------------
@@ -146,7 +159,7 @@ class Watched:
             `float(v)`, a format), and every operation run under no_grad(), in words: a number
             that enters the recorded graph as a constant, fixed at its traced value.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> with watch() as seen:
         ...     x = Value(2.0, label="x")
@@ -215,7 +228,8 @@ def _truth(self: Value) -> bool:
     """`bool(v)` (`if v:`) while watched: the comparison `v != 0` it is, recorded as one.
 
     Whatever Value.__bool__ does is what runs (it reads the number for this comparison, which
-    is not a constant taken out, so that read is not recorded as one)."""
+    is not a constant taken out, so that read is not recorded as one).
+    """
     token = _WATCHED.set(None)
     try:
         result = bool(_ORIGINALS["__bool__"](self))
@@ -228,8 +242,10 @@ def _truth(self: Value) -> bool:
 
 
 def _patched_names() -> list[str]:
-    """What watch() wraps: .data, the order comparisons, and __bool__ where Value defines one
-    (without it, every Value is true: `if v:` reads no number and needs no guard)."""
+    """What watch() wraps: .data, the order comparisons, and __bool__ where Value defines one.
+
+    Without __bool__, every Value is true: `if v:` reads no number and needs no guard.
+    """
     names = ["data", *_COMPARISONS]
     if "__bool__" in Value.__dict__:
         names.append("__bool__")
@@ -247,7 +263,7 @@ def watch() -> Iterator[Watched]:
     Yields:
         A `Watched`, filled in as the code inside runs.
 
-    Example:
+    Examples:
         >>> from autograd import Value
         >>> with watch() as seen:
         ...     text = format(Value(0.5, label="w"), ".1f")

@@ -25,10 +25,13 @@ _BATCH_HELPERS = {"where", "logical_and", "logical_or", "logical_not"}
 
 
 class _Arrays(ast.NodeTransformer):
-    """The same expression over numpy arrays: `p if c else q` -> where(c, p, q), and/or/not ->
-    logical_and/or/not, `a < b < c` -> logical_and(a < b, b < c). lazy=True (a user's op):
-    branches and right sides as `lambda: ...`, which autograd._batched evaluates only for the
-    samples that take them, as the float code does."""
+    """The same expression over numpy arrays.
+
+    `p if c else q` -> where(c, p, q), and/or/not -> logical_and/or/not, `a < b < c` ->
+    logical_and(a < b, b < c). lazy=True (a user's op): branches and right sides as
+    `lambda: ...`, which autograd._batched evaluates only for the samples that take them, as
+    the float code does.
+    """
 
     def __init__(self, lazy: bool = False) -> None:
         self.lazy = lazy

@@ -50,8 +50,23 @@ __all__ = ["sanitize", "scalar_namespace"]
 
 
 def scalar_namespace() -> dict[str, object]:
-    """The names the generated float code may use: each op's forward by the op's name (`div`,
-    `log`, `sum`, ...) and the local derivatives' helpers (ops.GRAD_NAMESPACE)."""
+    """The names the generated float code may use.
+
+    Each op's forward by the op's name (`div`, `log`, `sum`, ...) and the local derivatives'
+    helpers (ops.GRAD_NAMESPACE): the generated code runs in this namespace and no other.
+
+    Returns:
+        A new dict, name -> function.
+
+    Raises:
+        RuntimeError: Two different functions under one name (a bug of the catalogue).
+
+    Examples:
+        >>> from autograd.compile import scalar_namespace
+        >>> names = scalar_namespace()
+        >>> names["tanh"](0.0), "div" in names
+        (0.0, True)
+    """
     names: dict[str, object] = {op.name: op.forward for op in CATALOGUE.values()}
     for key, fn in ops.GRAD_NAMESPACE.items():
         if key in names and names[key] is not fn:
@@ -76,6 +91,17 @@ def sanitize(label: str) -> str:
     one '_', and leading and trailing '_' go, so no result is a dunder (`__import__` -> 'import').
     A result starting with a digit gets 'v' in front. Keywords and collisions are left to the
     caller, which knows the other names.
+
+    Args:
+        label: A Value's label, any text.
+
+    Returns:
+        The word, at most 40 characters, or '' if nothing of the label is usable.
+
+    Examples:
+        >>> from autograd.compile import sanitize
+        >>> sanitize("ŷ"), sanitize("__import__"), sanitize("1st layer"), sanitize("∂")
+        ('y', 'import', 'v1st_layer', '')
     """
     text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
     text = _NOT_WORD.sub("_", text).strip("_")[:40].rstrip("_")
@@ -253,9 +279,11 @@ def _op_code(op: Op, known: set[str], arrays: bool) -> _OpCode:
 def _write(plan: _Plan, inputs: Sequence[Value], wrt: Sequence[Value], *,
            arrays: bool, backward: bool, known: set[str], update: bool = False,
            tape: str = "") -> str:
-    """The source of `forward_backward` (or `forward`, backward=False) for the plan; with
-    update=True, `sgd_step`: each wrt input takes `w -= lr * g_w` as soon as g_w is complete;
-    tape="forward" returns every computed value too, which tape="backward" takes back."""
+    """The source of `forward_backward` (or `forward`, backward=False) for the plan.
+
+    With update=True, `sgd_step`: each wrt input takes `w -= lr * g_w` as soon as g_w is
+    complete; tape="forward" returns every computed value too, which tape="backward" takes back.
+    """
     order, atom, needs = plan.order, plan.atom, plan.needs
     params = [plan.input_name(v) for v in inputs]
     name = "sgd_step" if update else "forward_backward" if backward else "forward"
