@@ -106,8 +106,11 @@ class CompiledStep:
         self._record()
 
     def _record(self) -> None:
-        """Record the model and the loss on the first row, check that the recording is a pure
-        function of its inputs and of the state snapshotted with it, and compile it."""
+        """Record the model and the loss on the first row, check the recording, and compile it.
+
+        The recording must be a pure function of its inputs and of the state snapshotted with
+        it.
+        """
         where = "fit(compile=True)"
         model, rows, targets, loss = self.model_and_loss
         self.params = model.parameters()
@@ -171,8 +174,10 @@ class CompiledStep:
         self.recordings += 1
 
     def _record_model(self) -> tuple[Any, Watched, list[Value]]:
-        """The model called once on Values holding the first row, watched; and whether it drew
-        from Python's or numpy's global random numbers meanwhile (refused)."""
+        """The model called once on Values holding the first row, watched.
+
+        A model that drew from Python's or numpy's global random numbers meanwhile is refused.
+        """
         model, rows, _, _ = self.model_and_loss
         xs = [Value(float(x), label=f"x{j}") for j, x in enumerate(rows[0])]
         draws = _global_draws()
@@ -186,9 +191,11 @@ class CompiledStep:
         return outputs, seen, xs
 
     def _same_twice(self, outputs: Any, xs: list[Value], where: str) -> None:
-        """Record the model a second time on the same row: the two graphs must be the same
-        (operations, operands and every number), or the forward is not a function of its
-        inputs and state (randomness from elsewhere, time, a counter) and is refused."""
+        """Record the model a second time on the same row: the two graphs must be the same.
+
+        The same operations, operands and every number; or the forward is not a function of
+        its inputs and state (randomness from elsewhere, time, a counter) and is refused.
+        """
         model, rows, _, _ = self.model_and_loss
         xs2 = [Value(float(x), label=f"x{j}") for j, x in enumerate(rows[0])]
         with autograd.enable_grad():
@@ -198,10 +205,12 @@ class CompiledStep:
         _refuse_impure(first, second, "the model", where)
 
     def run(self, batch: Sequence[int]) -> float:
-        """The loss of the samples `batch` (returned) and every gradient (kept for `apply`);
-        the outputs in self.scores. The model and the loss are recorded again first if the
+        """The loss of the samples `batch` (returned) and every gradient (kept for `apply`).
+
+        The outputs go to self.scores. The model and the loss are recorded again first if the
         state snapshotted with the recording has changed since. The first step after each
-        recording also runs its first samples on the eager engine, which must agree."""
+        recording also runs its first samples on the eager engine, which must agree.
+        """
         model, _, _, loss = self.model_and_loss
         # (self.params for the skip list: a parameter added or dropped since changes what the
         # walk finds anyway, a new Value or a list of another length)
@@ -310,7 +319,8 @@ class _Branches:
 
     The compared Values' forward is compiled from the same recording (their sum is the output,
     so each of them is a line of its code); a check runs it over the batch and compares each
-    comparison's result with the trace's."""
+    comparison's result with the trace's.
+    """
 
     def __init__(self, seen: Watched, inputs: Sequence[Value], who: str, where: str) -> None:
         self.records = list(seen.comparisons)
@@ -342,8 +352,10 @@ class _Branches:
         self.places = [(locate(left), locate(right)) for left, _, right, _ in self.records]
 
     def check(self, columns: Sequence[Any], rows: np.ndarray) -> None:
-        """Raise TraceMismatchError at the first sample (rows: their indices in X) whose
-        comparison differs from the trace's."""
+        """Raise TraceMismatchError at the first sample whose comparison differs from the trace's.
+
+        rows: the samples' indices in X.
+        """
         if self.forward is None:
             return
         _, saved = self.forward(*columns)
@@ -490,8 +502,11 @@ def _global_draws() -> tuple[Any, ...]:
 
 
 def _read_by(name: str, fn: Any) -> list[tuple[str, Any]]:
-    """What a function reads besides its arguments: its closure cells, the plain data it
-    reads from its module's globals, and the object of a bound method or callable instance."""
+    """What a function reads besides its arguments.
+
+    Its closure cells, the plain data it reads from its module's globals, and the object of a
+    bound method or callable instance.
+    """
     roots: list[tuple[str, Any]] = []
     if isinstance(fn, types.MethodType):
         roots.append((f"{name}.__self__", fn.__self__))

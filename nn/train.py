@@ -348,7 +348,7 @@ def fit(
             raised before backward.
         TraceMismatchError: With compile=True, a sample on another branch than the trace.
 
-    Example:
+    Examples:
         >>> from nn import MLP, SGD, fit
         >>> model = MLP(1, [1], seed=0)
         >>> history = fit(model, [[0.0], [1.0]], [[0.0], [1.0]], loss="mse",

@@ -81,7 +81,7 @@ def namespace() -> dict[str, object]:
     Returns:
         Name -> function (or constant), as `autograd._batched.namespace()` gives them.
 
-    Example:
+    Examples:
         >>> {"sigmoid", "where", "logical_and"} <= set(namespace())
         True
     """
@@ -105,9 +105,10 @@ def call(fn: Callable[..., Any], values: tuple[Any, ...], upstream: Any, inputs:
         What `fn` returns: the output and the gradients, over the samples.
 
     Raises:
+        TypeError: A value that is neither a float nor an array of real numbers.
         ValueError: Arrays of different lengths, or a sample outside an op's domain (named).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from autograd import Value, compile
         >>> x = Value(2.0, label="x")
