@@ -61,11 +61,12 @@ class Compiled:
         eager: Write and compile the float function now (False: on first use).
 
     Attributes:
-        inputs: The inputs' names, in the order a call takes them (tuple of str).
-        wrt: The names of the inputs whose gradients a call returns (tuple of str).
-        nodes: How many nodes the graph has (int).
-        calls: How many times the object has been called (int).
-        compile_seconds: How long writing and compiling took, in seconds (float).
+        inputs: The inputs' names, in the order a call takes them.
+        wrt: The names of the inputs whose gradients a call returns.
+        nodes: How many nodes the graph has, an int.
+        calls: How many times it has been called, an int.
+        compile_seconds: How long writing (and, unless eager=False, compiling) took, in
+            seconds.
 
     Examples:
         >>> from autograd import Value, compile
