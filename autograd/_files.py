@@ -47,7 +47,7 @@ def write_atomic(path: str | bytes | os.PathLike[str], data: bytes) -> None:
         OSError: The file cannot be written (its folder is not writable, the disk is full);
             the old file is left as it was. Each names `path` as given.
 
-    Example:
+    Examples:
         >>> import os, tempfile
         >>> target = os.path.join(tempfile.mkdtemp(), "notes.txt")
         >>> write_atomic(target, b"dE/dw = 0.08")

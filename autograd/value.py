@@ -313,7 +313,7 @@ class Value:
         Returns:
             False for 0.0 and -0.0, True for every other number, NaN included (NaN != 0).
 
-        Example:
+        Examples:
             >>> bool(Value(0.0)), bool(Value(-0.0)), bool(Value(0.5)), bool(Value(float("nan")))
             (False, False, True, True)
         """
