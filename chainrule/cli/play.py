@@ -56,10 +56,22 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve(site: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
+class Server(http.server.ThreadingHTTPServer):
+    """A browser that leaves mid-download (a reload while Pyodide loads) is no error to print."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def serve(site: Path, port: int = 0) -> Server:
     """A server for `site` on 127.0.0.1 (port 0: any free one), not yet serving."""
     handler = functools.partial(Handler, directory=str(site))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    return Server(("127.0.0.1", port), handler)
 
 
 def _open(url: str) -> bool:
