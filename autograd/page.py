@@ -10,6 +10,11 @@ Every number shown is formatted here, in Python, from the engine's floats (the d
 `draw_dot` and `explain`, and `repr` for the full ones); the script only chooses which strings
 to show, so it can never round differently from the engine.
 
+The page is made of parts (`page_parts`): the dot source of the picture and the step data, both
+from Python, and the layout, which here is Graphviz's `dot` program. The browser playground lays
+out the same dot source with Graphviz compiled to WebAssembly and mounts the same `page.js` on it
+(`window.chainrulePage.mount(data, svgText)`), inside the same markup (`view_markup`).
+
 Labels are text, never markup: in the SVG they are escaped by `draw_dot` and by `dot`; in the
 JSON every `<`, `>` and `&` is written as a `\\u` escape, so nothing ends the data block early;
 and the script writes them with `textContent` only. The CSP allows only this page's own script
@@ -35,7 +40,7 @@ from .naming import d as _d
 from .naming import node_names, printable, symbol
 from .value import Value
 
-__all__ = ["BackwardPage", "to_html"]
+__all__ = ["BackwardPage", "PageParts", "asset", "page_parts", "to_html", "view_markup"]
 
 # An n-ary operation with more operands than this is written with an ellipsis in the page.
 _MAX_SHOWN_OPERANDS = 6
@@ -73,6 +78,25 @@ class BackwardPage:
         )
 
 
+@dataclass(frozen=True)
+class PageParts:
+    """What a stepping page is made of, before any layout.
+
+    dot    the Graphviz source `draw_dot` writes, with the final gradients in the boxes (so each
+           box is sized for the numbers it will show); lay it out with `dot -Tsvg` or any
+           Graphviz (the playground's is WebAssembly)
+    data   the steps as the page's script reads them: JSON-able, strings only, every number
+           already formatted (see `_data`)
+    trace  the `BackwardTrace` the data is written from
+    title  the page's title, as given
+    """
+
+    dot: str
+    data: dict[str, Any]
+    trace: BackwardTrace
+    title: str
+
+
 def _operation_text(node: Value, parts: list[str]) -> str:
     """How the page writes the operation of `node` on `parts` (names or numbers)."""
     sym = symbol(node)
@@ -96,10 +120,16 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
 
     nodes[i]    the Value at position i of topo_order: its name (label, or explain's name),
                 "g(name)", kind (leaf, const or the operation), formula, data and final grad
-                (short and repr)
+                (short and repr); for an operation also the practice hint: rule (the
+                catalogue's formula of its local derivatives) and where (what out, a and b
+                stand for here)
     updates[j]  backward()'s j-th update, as a row (short to keep a 500-Value page small):
                 node, operand, target, then short and repr of local_grad, upstream,
-                contribution, before and after, then completes (0/1) and which arrow
+                contribution, before and after, then completes (0/1), which arrow, and the
+                catalogue's code for this local_grad ("b" for operand 0 of a * b)
+
+    Practice mode checks an answer against the contribution's repr: the exact float the step
+    adds, as the engine computes it.
     """
     order = list(trace.order)
     names = node_names(order)
@@ -123,13 +153,17 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
             if node._opdef.closure:  # chainrule.micrograd's door: a hand-written _backward
                 formula += (" (its local derivative is a _backward closure: the page shows the "
                             "numbers it gives, not a formula it cannot read)")
-        nodes.append({
+        entry = {
             "name": names[node], "d": _d(names[node]), "g": _g(names[node]),
             "label": printable(node.label), "kind": kind,
             "formula": formula,
             "data": n(node.data), "dataRepr": repr(node.data),
             "grad": n(trace.grads[i]), "gradRepr": repr(trace.grads[i]),
-        })
+        }
+        if node.operands:
+            entry["rule"] = node._opdef.formula  # the catalogue's own words, never rewritten
+            entry["where"] = _where(node, names, n)
+        nodes.append(entry)
     updates: list[list[Any]] = [
         [u.node, u.operand, u.target, n(u.local_grad), repr(u.local_grad), n(u.upstream),
          repr(u.upstream), n(u.contribution), repr(u.contribution), n(u.before),
@@ -143,6 +177,8 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
         key = (u.target, u.node)
         row.append(seen.get(key, 0))
         seen[key] = seen.get(key, 0) + 1
+        code = order[u.node]._opdef.local_grad_code  # one expression per operand (one if n-ary)
+        row.append(code[min(u.operand, len(code) - 1)] if code else "")
     return {
         "nodes": nodes,
         "updates": updates,
@@ -150,6 +186,18 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
         "zero": [n(0.0), repr(0.0)],  # backward() zeroes every gradient before it starts
         "highlight": highlight,
     }
+
+
+def _where(node: Value, names: dict[Value, str], n: Any) -> str:
+    """What the catalogue's names stand for at `node`: "out = w35*y3 = 0.2041, a = w35 = 0.3,
+    b = y3 = 0.6803" (an n-ary operation's `x` is the operand of the step)."""
+    parts = [f"out = {names[node]} = {n(node.data)}"]
+    if node._opdef.arity in (1, 2):
+        parts += [f"{letter} = {names[x]} = {n(x.data)}"
+                  for letter, x in zip("ab", node.operands)]
+    else:
+        parts.append("x = the operand of this step")
+    return ", ".join(parts)
 
 
 def _json_for_html(data: dict[str, Any]) -> str:
@@ -168,8 +216,16 @@ def _svg_for_html(svg: str) -> str:
     return re.sub(r"<!--.*?-->\n?", "", body, flags=re.DOTALL)
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """The text of one of the page's files, `"page.js"` or `"page.css"` (a host page such as the
+    playground inlines them as `to_html` does)."""
+    if name not in _ASSETS:
+        raise ValueError(f"asset: name must be one of {', '.join(map(repr, _ASSETS))}, "
+                         f"got {name!r}")
     return resources.files("autograd").joinpath(name).read_text(encoding="utf-8")
+
+
+_ASSETS = ("page.js", "page.css")
 
 
 def _csp_hash(text: str) -> str:
@@ -177,7 +233,7 @@ def _csp_hash(text: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
-def to_html(
+def page_parts(
     root: Value,
     *,
     highlight: Value | str | None = None,
@@ -188,13 +244,11 @@ def to_html(
     rankdir: str = "LR",
     upstream: float = 1.0,
     title: str = "Watch backward() step by step",
-) -> BackwardPage:
-    """A page that steps through `root`'s forward pass and then `root.backward(upstream)`.
+) -> PageParts:
+    """The parts of `to_html`'s page before layout: the dot source, the step data and the trace.
 
-    The arguments shared with `draw_dot` mean the same and are checked the same way (a graph
-    over `max_nodes` Values is refused, saying how to draw it anyway). Nothing in the graph is
-    changed; the gradients shown are those `backward()` gives on fresh gradients. Rendering
-    needs Graphviz's `dot` program.
+    Takes `to_html`'s arguments, checked the same way (errors name `to_html`). It never runs
+    Graphviz's `dot` program: the source is laid out by whoever shows the page.
     """
     if not isinstance(root, Value):
         raise TypeError(f"to_html: root must be a Value, got {type(root).__name__}")
@@ -218,22 +272,61 @@ def to_html(
     try:
         for node, g in zip(trace.order, trace.grads):
             node.grad = g
-        svg = draw().pipe(format="svg").decode("utf-8")
+        dot: str = draw().source
     finally:
         for node, g in zip(trace.order, saved):
             node.grad = g
 
     if isinstance(highlight, Value):
         highlight = node_names(list(trace.order))[highlight]
-    data = _json_for_html(_data(trace, digits, printable(highlight or "")))
-    script, style = _asset("page.js"), _asset("page.css")
+    data = _data(trace, digits, printable(highlight or ""))
+    return PageParts(dot, data, trace, title)
+
+
+def view_markup(title: str) -> str:
+    """The HTML of the stepping view: the header (title, how to use it, the controls, practice
+    mode and the panel), an empty `#graph` and the `#values` table. `to_html`'s page is this
+    with the SVG inside `#graph`; a host page inserts it and calls `chainrulePage.mount`."""
+    if not isinstance(title, str):
+        raise TypeError(f"view_markup: title must be a str, got {type(title).__name__}")
+    return _VIEW.format(title=html.escape(printable(title)))
+
+
+def to_html(
+    root: Value,
+    *,
+    highlight: Value | str | None = None,
+    show_local_grads: bool = False,
+    hide_constants: bool = False,
+    max_nodes: int | None = 500,
+    digits: int = 4,
+    rankdir: str = "LR",
+    upstream: float = 1.0,
+    title: str = "Watch backward() step by step",
+) -> BackwardPage:
+    """A page that steps through `root`'s forward pass and then `root.backward(upstream)`.
+
+    The arguments shared with `draw_dot` mean the same and are checked the same way (a graph
+    over `max_nodes` Values is refused, saying how to draw it anyway). Nothing in the graph is
+    changed; the gradients shown are those `backward()` gives on fresh gradients. Rendering
+    needs Graphviz's `dot` program.
+    """
+    parts = page_parts(root, highlight=highlight, show_local_grads=show_local_grads,
+                       hide_constants=hide_constants, max_nodes=max_nodes, digits=digits,
+                       rankdir=rankdir, upstream=upstream, title=title)
+    import graphviz
+
+    svg = graphviz.pipe_string("dot", "svg", parts.dot, encoding="utf-8")
+    script, style = asset("page.js"), asset("page.css")
     csp = (f"default-src 'none'; script-src {_csp_hash(script)}; "
            f"style-src {_csp_hash(style)}; img-src 'none'")
+    view = view_markup(title).replace('<div id="graph"></div>',
+                                      f'<div id="graph">{_svg_for_html(svg)}</div>', 1)
     page = _TEMPLATE.format(
         csp=html.escape(csp, quote=True), title=html.escape(printable(title)), style=style,
-        svg=_svg_for_html(svg), data=data, script=script,
+        view=view, data=_json_for_html(parts.data), script=script,
     )
-    return BackwardPage(page, trace)
+    return BackwardPage(page, parts.trace)
 
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -246,7 +339,15 @@ _TEMPLATE = """<!DOCTYPE html>
 <style>{style}</style>
 </head>
 <body>
-<header>
+{view}
+<script type="application/json" id="trace">{data}</script>
+<script>{script}</script>
+</body>
+</html>
+"""
+
+# The view itself: what to_html's page and a host page (the playground) both show.
+_VIEW = """<header>
 <h1>{title}</h1>
 <p class="how">Step with the buttons, the arrow keys (&larr; &rarr;, Home, End) or the slider.
 First the forward pass fills in each Value's data in topological order; then
@@ -255,13 +356,16 @@ First the forward pass fills in each Value's data in topological order; then
 engine performs them. A node is <span class="key complete">complete</span> once every use of it
 has passed its gradient back. Numbers to 4 significant digits; hover a box, or open the table
 below, for all of them. The picture starts fitted to the window's width (never enlarged);
-&minus; and + (or the keys - and +) zoom, Fit (or 0) fits it again.</p>
+&minus; and + (or the keys - and +) zoom, Fit (or 0) fits it again.
+<b>Practice</b>: tick it, and at each backward step you compute what it adds before you see it.</p>
 <div class="controls">
 <button type="button" id="reset" title="back to the start (Home)">Reset</button>
 <button type="button" id="prev" title="one step back (&larr;)">&larr; Prev</button>
 <button type="button" id="next" title="one step on (&rarr;)">Next &rarr;</button>
 <input type="range" id="slider" min="0" max="0" value="0" aria-label="jump to step">
 <span id="counter"></span>
+<label class="practice"><input type="checkbox" id="practice"> Practice</label>
+<span id="score"></span>
 <span class="zoom">
 <button type="button" id="zoom-out" title="smaller (-)">&minus;</button>
 <button type="button" id="fit" title="fit the picture to the window's width (0)">Fit</button>
@@ -274,20 +378,24 @@ below, for all of them. The picture starts fitted to the window's width (never e
 <div id="headline"></div>
 <div id="detail"></div>
 <div id="running"></div>
+<form id="quiz" hidden autocomplete="off">
+<label for="answer">What does this step add? local_grad &times; upstream =</label>
+<input type="text" id="answer" inputmode="decimal" spellcheck="false" size="24">
+<button type="submit" id="check" title="check your number (Enter)">Check</button>
+<button type="button" id="hint" title="the local derivative, from the catalogue">Hint</button>
+<button type="button" id="skip" title="show this step without answering (&rarr;)">Show me</button>
+<div id="feedback"></div>
+<div id="hint-text" hidden></div>
+</form>
 <div id="status"></div>
 <div id="legend"></div>
 </div>
 </header>
 <main>
-<div id="graph">{svg}</div>
+<div id="graph"></div>
 <details id="table-box">
 <summary>Every Value: data and running gradient, all digits (<code>repr</code>)</summary>
 <table id="values"><thead><tr><th>#</th><th>name</th><th>operation</th><th>data</th>
 <th>grad</th><th>complete</th></tr></thead><tbody></tbody></table>
 </details>
-</main>
-<script type="application/json" id="trace">{data}</script>
-<script>{script}</script>
-</body>
-</html>
-"""
+</main>"""

@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from autograd import BackwardPage, Value, draw_dot, to_html, topo_order
+from autograd import CATALOGUE, BackwardPage, Value, draw_dot, to_html, topo_order
+from autograd.page import asset, page_parts, view_markup
 from autograd.naming import printable
 from nn.examples.worked_example import START, forward
 from tests.autograd.pages import HOSTILE, big_graph, hostile_graph
@@ -169,3 +170,74 @@ def test_bad_input():
         to_html(g.error, title=3)
     with pytest.raises(TypeError, match="trace_backward: needs a real number"):
         to_html(g.error, upstream="1")
+
+
+def test_page_parts_are_what_to_html_lays_out(monkeypatch):
+    root = forward(START).error
+    kwargs = dict(highlight="w35", show_local_grads=True, title="parts")
+    page = to_html(root, **kwargs)
+    parts = page_parts(root, **kwargs)
+    assert parts.data == page_data(page) and parts.title == "parts"
+    assert parts.trace.grads == page.trace.grads
+    # the dot source is draw_dot's, with backward()'s gradients in the boxes
+    assert parts.dot.startswith("digraph {") and "rankdir=LR" in parts.dot
+    assert "grad 0.02767" in parts.dot and 'class="value highlight"' in parts.dot
+    assert json.loads(json.dumps(parts.data)) == parts.data
+    # no dot program needed: with none on the PATH the parts are made, the page is not
+    monkeypatch.setenv("PATH", "")
+    assert page_parts(root, **kwargs) == parts
+    with pytest.raises(Exception, match="dot"):
+        to_html(root, **kwargs)
+
+
+def test_page_parts_checks_as_to_html():
+    g = forward(START)
+    with pytest.raises(TypeError, match="to_html: root must be a Value, got float"):
+        page_parts(1.0)
+    with pytest.raises(ValueError, match=r"to_html: highlight='w99' is not the label"):
+        page_parts(g.error, highlight="w99")
+    with pytest.raises(TypeError, match="to_html: title must be a str"):
+        page_parts(g.error, title=None)
+
+
+def test_view_markup_is_the_pages_body():
+    markup = view_markup("a <title> & more")
+    assert "<h1>a &lt;title&gt; &amp; more</h1>" in markup
+    assert '<div id="graph"></div>' in markup and '<table id="values">' in markup
+    for element in ('id="practice"', 'id="answer"', 'id="feedback"', 'id="score"', 'id="hint"',
+                    'id="slider"', 'id="panel"'):
+        assert markup.count(element) == 1, element
+    page = to_html(forward(START).error, title="a <title> & more").html
+    before, svg_and_after = page.split('<div id="graph">', 1)
+    assert markup.split('<div id="graph">', 1)[0] in before
+    assert markup.split('<div id="graph"></div>', 1)[1] in svg_and_after
+    with pytest.raises(TypeError, match="view_markup: title must be a str"):
+        view_markup(3)
+
+
+def test_asset_is_the_inlined_script_and_style():
+    page = to_html(forward(START).error).html
+    assert f"<script>{asset('page.js')}</script>" in page
+    assert f"<style>{asset('page.css')}</style>" in page
+    assert "window.chainrulePage = { mount }" in asset("page.js")
+    with pytest.raises(ValueError, match="asset: name must be one of 'page.js', 'page.css'"):
+        asset("../ops.py")
+
+
+def test_practice_data_comes_from_the_catalogue():
+    g = forward(START)
+    parts = page_parts(g.error)
+    order = list(parts.trace.order)
+    for node, entry in zip(order, parts.data["nodes"]):
+        if node.operands:
+            assert entry["rule"] == CATALOGUE[node.op].formula
+            assert entry["where"].startswith(f"out = {entry['name']} = {entry['data']}")
+        else:
+            assert "rule" not in entry
+    for u, row in zip(parts.trace.updates, parts.data["updates"]):
+        op = CATALOGUE[order[u.node].op]
+        assert row[15] == op.local_grad_code[min(u.operand, len(op.local_grad_code) - 1)]
+        assert float(row[8]) == u.contribution == u.local_grad * u.upstream  # the exact answer
+    mul = next(e for e in parts.data["nodes"] if e["name"] == "w35*y3")
+    assert mul["where"] == "out = w35*y3 = 0.2041, a = w35 = 0.3, b = y3 = 0.6803"
+    assert mul["rule"] == "d(a*b)/da = b, d(a*b)/db = a"
