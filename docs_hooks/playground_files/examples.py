@@ -3,18 +3,21 @@ the tests run every one in CPython and in the page)."""
 
 EXAMPLES = {
     "Worked example (2-2-1)": '''\
-# The 2-2-1 network of the worked example at the post's starting weights:
-# one forward pass, then backward(). Step through it on the right.
+# The worked example's 2-2-1 network at the post's
+# starting weights: one forward pass, then backward().
 from nn.examples.worked_example import START, forward
 
-g = forward(START)                 # every Value labelled as the post names it
+g = forward(START)   # the Values, named as in the post
 g.error.backward()
-print("E      =", g.error.data)
+print("E       =", g.error.data)
 print("dE/dw35 =", g.weights["w35"].grad)
-show(g.error, highlight="w35", show_local_grads=True)
+# Draw E, the path from w35 in red, top to bottom:
+show(g.error, highlight="w35", show_local_grads=True,
+     rankdir="TB")
 ''',
     "The lecture's tanh neuron": '''\
-# The neuron of micrograd's lecture: o = tanh(x1*w1 + x2*w2 + b).
+# The neuron of micrograd's lecture:
+# o = tanh(x1*w1 + x2*w2 + b)
 from autograd import Value
 
 x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
@@ -26,11 +29,13 @@ o = n.tanh()
 o.label = "o"
 o.backward()
 print("x1.grad =", x1.grad, " w1.grad =", w1.grad)
-o          # the last line's Value is the one drawn
+o   # the last line's Value is the one drawn
 ''',
     "A closure op (micrograd door)": '''\
-# The lecture's way to add an operation: a _backward closure, on chainrule's micrograd door.
-# backward() runs it; the page shows the numbers it gives. compile refuses it (no formula).
+# The lecture's way to add an operation: a _backward
+# closure, on chainrule's micrograd door. backward()
+# runs it; the page shows the numbers it gives, and
+# compile refuses it (a closure is not a formula).
 import math
 from chainrule.micrograd.engine import Value
 
@@ -52,7 +57,8 @@ print("x.grad =", x.grad, " w.grad =", w.grad)
 y
 ''',
     "Your own op: define_op": '''\
-# An operation of your own, in the catalogue: forward and local derivative as formulas.
+# An operation of your own, in the catalogue:
+# its forward and local derivative as formulas.
 from autograd import Value, define_op
 
 softsign = define_op("softsign", forward="a / (1.0 + abs(a))",
@@ -65,19 +71,21 @@ print("dy/dx =", x.grad, " dy/dw =", w.grad)
 y
 ''',
     "One nn.MLP step": '''\
-# One SGD step of a small MLP: forward, loss, backward, step.
+# One SGD step of a small MLP: forward, loss,
+# backward, step.
 import nn
 
 model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
 opt = nn.SGD(model.parameters(), lr=0.1)
-(score,) = model([0.5, -1.0])      # a model returns a list of Values
+(score,) = model([0.5, -1.0])  # a list of Values
 loss = nn.mse_loss([score], [1.0])
 loss.label = "loss"
 opt.zero_grad()
 loss.backward()
-show(loss)                         # drawn as it is now, before the step changes the weights
+show(loss, rankdir="TB")  # drawn now, before the step
 opt.step()
 (after,) = model([0.5, -1.0])
-print("loss before:", loss.data, " after one step:", nn.mse_loss([after], [1.0]).data)
+print("loss before:", loss.data)
+print("after a step:", nn.mse_loss([after], [1.0]).data)
 ''',
 }

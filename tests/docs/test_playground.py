@@ -154,7 +154,7 @@ def page(base_url: str) -> Iterator[Any]:
     if CHROMIUM is None or CHROMEDRIVER is None:
         pytest.skip("needs Chromium and chromedriver (Debian: apt-get install chromium "
                     "chromium-driver; CI installs them)")
-    for driver in headless_chromium(1500, 1000, logs=True):
+    for driver in headless_chromium(1500, 1150, logs=True):
         driver.set_page_load_timeout(120)
         driver.set_script_timeout(RUN_SECONDS)
         driver.get(f"{base_url}/playground.html")
@@ -353,6 +353,60 @@ def test_every_example_runs_and_draws_its_stepping_view(page: Any, base_url: str
     page.execute_script("window.scrollTo(0, 0)")
     assert page.save_screenshot(str(out / "playground.png"))
     print(f"screenshot: {out / 'playground.png'}")
+    assert clean(page, base_url) == []
+
+
+QUIZ = """
+const f = document.getElementById('feedback');
+return {quiz: !document.getElementById('quiz').hidden, cls: f.className,
+  answer: f.dataset.answer === undefined ? null : f.dataset.answer,
+  score: document.getElementById('score').textContent};
+"""
+
+
+def test_practice_mode_marks_answers_and_keeps_the_score(page: Any, base_url: str, fresh: None,
+                                                         tmp_path: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    from autograd import trace_backward
+    from nn.examples.worked_example import START, forward
+
+    updates = trace_backward(forward(START).error).updates
+    runs = page.execute_script("return window.playground.runs")
+    page.find_elements("css selector", "button.example")[0].click()  # the worked example
+    _after_run(page, runs)
+    page.find_element("id", "reset").click()
+    page.find_element("id", "practice").click()
+    assert page.execute_script(QUIZ)["score"] == "0 of 0 right"
+    body = page.find_element("tag name", "body")
+    for _ in range(int(page.find_element("id", "slider").get_attribute("max"))):
+        if page.execute_script(QUIZ)["quiz"]:
+            break
+        body.send_keys(Keys.ARROW_RIGHT)
+    assert page.execute_script(QUIZ)["quiz"]  # the first update is asked, not shown
+
+    def answer(text: str) -> dict[str, Any]:
+        field = page.find_element("id", "answer")
+        field.clear()
+        field.send_keys(text + Keys.ENTER)
+        state: dict[str, Any] = page.execute_script(QUIZ)
+        return state
+
+    state = answer("12345")  # wrong: marked so, with the right number to go on with
+    assert state["cls"] == "wrong" and state["score"] == "0 of 1 right"
+    assert _close(float(state["answer"]), updates[0].contribution)
+    page.find_element("id", "hint").click()
+    out = DOCS / "screenshots" if os.environ.get("CHAINRULE_WRITE_DOCS") else tmp_path
+    page.execute_script("window.scrollTo(0, 0)")
+    assert page.save_screenshot(str(out / "playground_practice.png"))
+    print(f"screenshot: {out / 'playground_practice.png'}")
+    state = answer(state["answer"])  # the page's own data-answer: right
+    assert state["cls"] == "right" and state["score"] == "0 of 1 right"
+    body.send_keys(Keys.ARROW_RIGHT)  # the next update, answered right at once: it counts
+    assert page.execute_script(QUIZ)["quiz"]
+    state = answer(format(updates[1].local_grad * updates[1].upstream, ".4g"))
+    assert state["cls"] == "right" and state["score"] == "1 of 2 right"
+    page.find_element("id", "practice").click()  # practice off again for the other tests
     assert clean(page, base_url) == []
 
 
