@@ -1,11 +1,13 @@
 """The playground's speed, in headless Chromium, served from 127.0.0.1 (chainrule play's server):
 
     ready         time from the start of the page's navigation until #run is enabled (Pyodide
-                  started, chainrule's wheel unpacked, Graphviz in WebAssembly ready), with a
-                  fresh browser profile each time: nothing cached
+                  started, chainrule's wheel unpacked; Graphviz loads after), with a fresh
+                  browser profile each time: nothing cached; then once more after a reload
+                  in the same browser (its cache warm, as on a second visit)
     worked        one click on the worked example until its stepping view is drawn (the
                   program run, autograd.page.page_parts, the layout by @viz-js/viz, page.js);
-                  the first run (which imports nn) and the median of the next ones
+                  the first click (made as soon as #run is enabled, so it also waits for the
+                  imports the page makes then), and the median of the next runs
     ns/node       the engine's own time per node, forward and backward, on micrograd's demo
                   graph (MLP 2-16-16-1 over 20 points, hinge loss): the same program in the
                   page and in this machine's CPython (in its own process), in the same run
@@ -19,6 +21,7 @@ Targets on this machine: ready <= 4 s, worked example run and drawn <= 0.5 s.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -67,16 +70,19 @@ def wait(driver: Any, script: str, seconds: float = 300.0) -> Any:
     return value
 
 
-def click_and_time(driver: Any, selector: str) -> float:
-    """Click `selector` (a Run or an example button); the page's own time for that run, s."""
+def click_and_time(driver: Any, selector: str) -> tuple[float, float]:
+    """Click `selector` (a Run or an example button): the page's own time for that run (from
+    the program's start to the view drawn) and the time from the click until then, in s."""
     runs = driver.execute_script("return window.playground.runs")
+    start = time.perf_counter()
     driver.find_element("css selector", selector).click()
     wait(driver, f"return window.playground.runs > {runs}")
+    wall = time.perf_counter() - start
     error = driver.execute_script("const e = document.querySelector('#output .error');"
                                   "return e && e.textContent")
     if error:
         raise RuntimeError(f"the run failed: {error}")
-    return float(driver.execute_script("return window.playground.timings.lastRun")) / 1000
+    return float(driver.execute_script("return window.playground.timings.lastRun")) / 1000, wall
 
 
 def main() -> int:
@@ -98,20 +104,28 @@ def main() -> int:
     url = f"http://127.0.0.1:{server.server_address[1]}/playground.html"
     engine = ENGINE.replace("REPEATS", str(args.repeats))
 
-    ready, first, worked, browser_engine = [], [], [], []
+    ready, python, first, first_wall, worked, browser_engine = [], [], [], [], [], []
+    again = []
     version = ""
     for _ in range(args.loads):
         for driver in headless_chromium(1500, 1000):
             driver.set_script_timeout(300)
             driver.get(url)
             wait(driver, "return window.playground && window.playground.ready")
-            ready.append(driver.execute_script("return window.playground.timings.ready") / 1000)
+            timings = driver.execute_script("return window.playground.timings")
+            ready.append(timings["ready"] / 1000)
+            python.append(timings["python"] / 1000)
             version = driver.find_element("id", "loading").text
-            first.append(click_and_time(driver, "button.example[data-example='0']"))
-            worked += [click_and_time(driver, "#run") for _ in range(args.runs - 1)]
+            page_time, wall = click_and_time(driver, "button.example[data-example='0']")
+            first.append(page_time)
+            first_wall.append(wall)
+            worked += [click_and_time(driver, "#run")[0] for _ in range(args.runs - 1)]
             driver.execute_script("window.playground.setCode(arguments[0])", engine)
             click_and_time(driver, "#run")
             browser_engine.append(driver.find_element("id", "output").text.split())
+            driver.refresh()  # a second visit: the browser's cache (files, compiled wasm) warm
+            wait(driver, "return window.playground && window.playground.ready")
+            again.append(driver.execute_script("return window.playground.timings.ready") / 1000)
     server.shutdown()
     server.server_close()
 
@@ -119,12 +133,18 @@ def main() -> int:
                           check=True, cwd=ROOT).stdout.split()
     nodes = int(here[0])
     print(f"python {sys.version.split()[0]} here; in the page: {version}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores")
     print(f"{args.loads} page loads (a fresh browser profile each), {args.runs} worked-example "
           f"runs per load; served from 127.0.0.1 ({args.site})\n")
+    print(f"Python started (Pyodide)      median {statistics.median(python):6.2f} s")
     print(f"ready (#run enabled)          median {statistics.median(ready):6.2f} s   "
           f"[{', '.join(f'{t:.2f}' for t in ready)}]   target <= {READY_TARGET_S:.1f} s")
-    print(f"worked example, first run     median {statistics.median(first):6.3f} s   "
-          f"(imports nn on the way)")
+    print(f"ready again (a reload)        median {statistics.median(again):6.2f} s   "
+          f"[{', '.join(f'{t:.2f}' for t in again)}]   (the browser's cache warm)")
+    print(f"worked example, first click   median {statistics.median(first):6.3f} s   "
+          f"(click to drawn: {statistics.median(first_wall):.3f} s, a wait for the imports "
+          "begun at ready included)")
     if worked:
         print(f"worked example, run + drawn   median {statistics.median(worked):6.3f} s   "
               f"target <= {WORKED_TARGET_S:.1f} s")

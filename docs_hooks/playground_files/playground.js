@@ -92,10 +92,22 @@
     });
   }
 
+  // Graphviz is started once Python is up (both would compete for the one main thread), and
+  // awaited by the first run only: #run is enabled as soon as Python and chainrule are ready.
+  let vizReady = null;
+  function startViz(base) {
+    vizReady = loadScript(new URL("viz/viz-global.js", base).href)
+      .then(() => window.Viz.instance())
+      .then((instance) => {
+        viz = instance;
+        playground.timings.viz = performance.now();
+        return instance;
+      });
+    vizReady.catch(() => {}); // a failure is reported by the run that needs it
+  }
+
   async function load() {
     const base = new URL("playground/", location.href);
-    const vizReady = loadScript(new URL("viz/viz-global.js", base).href)
-      .then(() => window.Viz.instance());
     const files = Promise.all([
       fetchBytes(new URL(body.dataset.wheel, location.href).href),
       fetchBytes(new URL("graphviz.zip", base).href),
@@ -103,6 +115,7 @@
     ]);
     const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", base).href);
     const py = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
+    playground.timings.python = performance.now();
     const [wheel, graphviz, runnerSource] = await files;
     // The wheel unpacked as pip would install it (its dependencies are not: numpy and tqdm are
     // not in the playground, graphviz's pure-Python package is unpacked beside it).
@@ -111,12 +124,17 @@
     py.unpackArchive(graphviz, "zip", { extractDir: sitePackages });
     py.FS.writeFile(`${sitePackages}/chainrule_playground.py`, runnerSource);
     runner = py.pyimport("chainrule_playground");
-    viz = await vizReady;
+    startViz(base);
     playground.timings.ready = performance.now();
     playground.ready = true;
     runButton.disabled = false;
     say(`Ready: ${runner.versions()}. Loaded in ` +
         `${(playground.timings.ready / 1000).toFixed(1)} s.`);
+    // Import what a run needs (nn, the page's parts, explain, compile) while the reader reads,
+    // so the first run is as quick as the next ones.
+    setTimeout(() => {
+      if (!busy) runner.warm();
+    }, 50);
   }
 
   // --- a run ------------------------------------------------------------------------------------
@@ -142,8 +160,17 @@
     busy = true;
     runButton.disabled = true;
     say("Running…");
+    const finish = (result, t0) => {
+      playground.timings.lastRun = performance.now() - t0;
+      playground.runs += 1;
+      say(`Ran in ${playground.timings.lastRun.toFixed(0)} ms.`);
+      busy = false;
+      runButton.disabled = false;
+      return result;
+    };
     // One frame first, so the browser paints "Running…" before Python holds the thread.
     return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
+      .then(() => vizReady)
       .then(() => {
         const t0 = performance.now();
         let result;
@@ -152,17 +179,15 @@
           show(result);
         } catch (error) {
           // Not the program's error (runner.py catches those): the playground's own.
-          result = { output: "", error: `playground: ${error.message.split("\n")[0]}` };
+          result = { output: "", error: `playground: ${String(error.message).split("\n")[0]}` };
           show(result);
         }
-        playground.timings.lastRun = performance.now() - t0;
-        playground.runs += 1;
-        say(`Ran in ${playground.timings.lastRun.toFixed(0)} ms.`);
-        return result;
-      })
-      .finally(() => {
-        busy = false;
-        runButton.disabled = false;
+        return finish(result, t0);
+      }, (error) => {
+        const result = { output: "", error: "playground: Graphviz (viz.js) did not load: " +
+                         String(error.message || error).split("\n")[0] };
+        show(result);
+        return finish(result, performance.now());
       });
   }
 

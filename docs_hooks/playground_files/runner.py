@@ -38,6 +38,16 @@ def versions() -> str:
             f"chainrule {version('chainrule')}")
 
 
+def warm() -> None:
+    """Import what runs use (playground.js calls this once the page is ready, so that the
+    first run does not pay for the imports)."""
+    import importlib
+
+    for name in ("graphviz", "autograd.page", "autograd.explain", "autograd.compile", "nn",
+                 "nn.examples.worked_example"):
+        importlib.import_module(name)
+
+
 def _fresh_catalogue() -> None:
     """Remove the ops earlier runs added with define_op."""
     global _builtin_ops

@@ -307,6 +307,13 @@ def test_a_program_that_raises_shows_one_line(page: Any, base_url: str, fresh: N
             assert there["error"] == cpython(code)["error"]
             assert same_numbers(there["output"], cpython(code)["output"])
     assert there["error"] == runner().NO_NUMPY
+    # What needs no numpy runs: nn.fit (without its progress bar: tqdm is not there either).
+    fit = ("import nn\nmodel = nn.MLP(2, [3, 1], seed=0)\n"
+           "history = nn.fit(model, [[0.1, 0.2], [0.3, -0.1]], [1.0, -1.0], loss='mse',\n"
+           "    optimizer=nn.SGD(model.parameters(), lr=0.1), epochs=2, progress=False,\n"
+           "    metrics=())\nprint(*history.loss)\n")
+    there = run_program(page, fit)
+    assert there["error"] is None and same_numbers(there["output"], cpython(fit)["output"])
     assert clean(page, base_url) == []
 
 
