@@ -134,6 +134,37 @@ def playground_site(request: pytest.FixtureRequest) -> Path:
     return site
 
 
+def test_the_site_holds_this_checkouts_wheel_and_only_what_pyodide_loads(
+        playground_site: Path) -> None:
+    import zipfile
+
+    folder = playground_site / "playground"
+    (wheel,) = folder.glob("chainrule-*-py3-none-any.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        for name in ("autograd/page.py", "autograd/value.py", "nn/__init__.py",
+                     "chainrule/micrograd/engine.py", "autograd/page.js"):
+            assert archive.read(name) == (ROOT / name).read_bytes(), name
+        assert not [n for n in archive.namelist() if "__pycache__" in n]
+    assert sorted(p.name for p in (folder / "pyodide").iterdir()) == sorted(_hook().PYODIDE_FILES)
+    text = (playground_site / "playground.html").read_text(encoding="utf-8")
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text)
+    assert csp and "connect-src 'self'" in csp.group(1) and "http" not in csp.group(1)
+    assert "'unsafe-eval'" not in csp.group(1)
+
+
+def test_without_the_npm_packages_the_page_says_what_to_run(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    if MKDOCS_MISSING:
+        pytest.skip("needs the docs extra")
+    hook = _hook()
+    monkeypatch.setattr(hook, "NODE_MODULES", tmp_path)
+    assert hook.missing_packages() == [f"{name}@{version}"
+                                       for name, version in hook.pinned_versions().items()]
+    assert set(hook.pinned_versions()) == {"pyodide", "@viz-js/viz"}
+    page_text = hook.page_html(None, "run `npm ci`")
+    assert 'data-note="run `npm ci`"' in page_text and 'data-wheel=""' in page_text
+
+
 @pytest.fixture(scope="module")
 def base_url(playground_site: Path) -> Iterator[str]:
     from chainrule.cli.play import serve
