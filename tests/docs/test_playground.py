@@ -191,8 +191,13 @@ def page(base_url: str) -> Iterator[Any]:
         driver.get(f"{base_url}/playground.html")
         run = driver.find_element("id", "run")
         deadline = time.monotonic() + READY_SECONDS
-        while not driver.execute_script("return window.playground && window.playground.ready"):
-            assert run.get_attribute("disabled") is not None  # disabled until loaded
+        while True:  # (one script: the page may become ready between two)
+            ready, disabled = driver.execute_script(
+                "return [Boolean(window.playground && window.playground.ready),"
+                " document.getElementById('run').disabled]")
+            if ready:
+                break
+            assert disabled  # disabled until loaded
             assert time.monotonic() < deadline, driver.find_element("id", "loading").text
             time.sleep(0.1)
         assert run.get_attribute("disabled") is None
