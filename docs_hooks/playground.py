@@ -167,6 +167,13 @@ def on_files(files: Files, config: Any) -> Files:
         else:
             files.append(File.generated(config, uri, content=content))
 
+    from autograd.page import asset
+
+    # The page's own files, with or without the npm packages (so every link of the page holds).
+    for name in ("playground.js", "playground.css", "runner.py"):
+        add(f"{FOLDER}/{name}", path=FILES / name)
+    for name in ("page.js", "page.css"):
+        add(f"{FOLDER}/{name}", content=asset(name))
     missing = missing_packages()
     if missing:
         note = (f"This build of the site has no playground: the npm packages "
@@ -174,8 +181,6 @@ def on_files(files: Files, config: Any) -> Files:
         (log.warning if os.environ.get("CI") else log.info)(note)
         add(PAGE, content=page_html(None, note))
         return files
-
-    from autograd.page import asset
 
     global _built
     _built = Path(tempfile.mkdtemp(prefix="chainrule-playground-"))
@@ -185,10 +190,6 @@ def on_files(files: Files, config: Any) -> Files:
     for name in PYODIDE_FILES:
         add(f"{FOLDER}/pyodide/{name}", path=NODE_MODULES / "pyodide" / name)
     add(f"{FOLDER}/viz/{VIZ_FILE}", path=NODE_MODULES / "@viz-js" / "viz" / "dist" / VIZ_FILE)
-    for name in ("playground.js", "playground.css", "runner.py"):
-        add(f"{FOLDER}/{name}", path=FILES / name)
-    for name in ("page.js", "page.css"):
-        add(f"{FOLDER}/{name}", content=asset(name))
     add(PAGE, content=page_html(f"{FOLDER}/{wheel.name}"))
     return files
 

@@ -75,9 +75,15 @@ def serve(site: Path, port: int = 0) -> Server:
 
 
 def _open(url: str) -> bool:
-    """Open url in the user's browser, if this machine has one (False where it has none)."""
+    """Open url in the user's browser, if this machine has one (False where it has none). On
+    Linux without a display, only a text browser could open, and that runs no WebAssembly."""
+    import os
+    import sys
     import webbrowser
 
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                 or os.environ.get("WAYLAND_DISPLAY")):
+        return False
     try:
         webbrowser.get()
     except webbrowser.Error:

@@ -74,21 +74,20 @@ def one_line(error: BaseException) -> str:
 
 
 def _wrt(root: Any, options: dict[str, Any]) -> Any:
-    """The Value explain() differentiates by: show's wrt=, else the highlighted Value, else the
-    first labelled leaf (in topological order), else the first leaf."""
+    """The Value explain() differentiates by: show's wrt= (a Value or a label), else the
+    highlighted Value, else the first labelled leaf (in topological order), else the first
+    leaf."""
     from autograd import Value, topo_order
 
-    wrt = options.pop("wrt", None)
-    if wrt is not None:
-        return wrt
     order = topo_order(root)
-    highlight = options.get("highlight")
-    if isinstance(highlight, Value):
-        return highlight
-    if isinstance(highlight, str):
-        for node in order:
-            if node.label == highlight:
-                return node
+    for chosen in (options.pop("wrt", None), options.get("highlight")):
+        if isinstance(chosen, Value):
+            return chosen
+        if isinstance(chosen, str):  # a label, as highlight= takes one
+            for node in order:
+                if node.label == chosen:
+                    return node
+            raise ValueError(f"show: {chosen!r} is not the label of any Value in the graph")
     leaves = [node for node in order if node.is_leaf and node.op != "const"]
     labelled = [node for node in leaves if node.label]
     return (labelled or leaves or [root])[0]

@@ -89,6 +89,10 @@ def test_the_runner_draws_the_last_lines_value_or_what_show_names(fresh: None) -
     shown = cpython(code.replace("y\n", "show(y, rankdir='TB', wrt=x)\n3 * 2\n"))
     assert shown["output"] == "made y\n6\n"  # a last value that is not a Value is printed
     assert "rankdir=TB" in shown["page"]["dot"].replace(" ", "")
+    assert shown["explain"].startswith("dy/dx")
+    assert cpython(code.replace("y\n", "show(y, wrt='x')\n"))["explain"] == shown["explain"]
+    assert cpython(code.replace("y\n", "show(y, wrt='z')\n"))["error"] == (
+        "ValueError: show: 'z' is not the label of any Value in the graph (line 6)")
     # No Value: no page.
     assert cpython("print(1 + 1)") == {"output": "2\n", "error": None, "page": None,
                                        "explain": None, "compiled": None}
