@@ -133,7 +133,11 @@
     // Import what a run needs (nn, the page's parts, explain, compile) while the reader reads,
     // so the first run is as quick as the next ones.
     setTimeout(() => {
-      if (!busy) runner.warm();
+      try {
+        if (!busy) runner.warm();
+      } catch (error) {
+        // Nothing lost: the run that needs the module imports it and says what failed.
+      }
     }, 50);
   }
 
