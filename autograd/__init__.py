@@ -1,9 +1,15 @@
 """chainrule's scalar autograd engine: Values, the operation catalogue, and the chain rule.
 
+Start with `Value`: every operation on it records one node of the graph, and `backward()`
+applies the chain rule over that graph, filling each Value's `.grad`.
+
+Examples:
     >>> from autograd import Value
     >>> x = Value(0.35, label="x")
     >>> y = (x * 2).sigmoid()
     >>> y.backward()
+    >>> round(x.grad, 6)
+    0.443426
 """
 
 from .backward import (

@@ -31,12 +31,35 @@ mode: ContextVar[int] = ContextVar("chainrule_autograd_mode", default=RECORD)
 
 
 class AnomalyError(FloatingPointError):
-    """A non-finite number (inf or NaN) appeared under `detect_anomaly()`."""
+    """A non-finite number (inf or NaN) appeared under `detect_anomaly()`.
+
+    A `FloatingPointError`; its message names the operation and its operands.
+
+    Examples:
+        >>> from autograd import Value, detect_anomaly
+        >>> with detect_anomaly():
+        ...     Value(1000.0).exp()
+        Traceback (most recent call last):
+            ...
+        autograd.backward.AnomalyError: exp: ...
+    """
 
 
 @contextmanager
 def no_grad() -> Iterator[None]:
-    """Operations inside record no graph: results are leaves, as `torch.no_grad()`."""
+    """Operations inside record no graph: results are leaves, as `torch.no_grad()`.
+
+    Returns:
+        A context manager; the previous mode comes back when the block ends.
+
+    Examples:
+        >>> from autograd import Value, no_grad
+        >>> x = Value(2.0)
+        >>> with no_grad():
+        ...     y = x * x
+        >>> y.data, y.is_leaf
+        (4.0, True)
+    """
     token = mode.set(mode.get() & ~RECORD)
     try:
         yield
@@ -46,7 +69,20 @@ def no_grad() -> Iterator[None]:
 
 @contextmanager
 def enable_grad() -> Iterator[None]:
-    """Record the graph again inside a `no_grad()` block."""
+    """Record the graph again inside a `no_grad()` block.
+
+    Returns:
+        A context manager; the previous mode comes back when the block ends.
+
+    Examples:
+        >>> from autograd import Value, enable_grad, no_grad
+        >>> x = Value(2.0)
+        >>> with no_grad():
+        ...     with enable_grad():
+        ...         y = x * x
+        >>> y.op
+        'mul'
+    """
     token = mode.set(mode.get() | RECORD)
     try:
         yield
@@ -55,14 +91,41 @@ def enable_grad() -> Iterator[None]:
 
 
 def is_grad_enabled() -> bool:
+    """Whether operations record the graph here (False inside `no_grad()`).
+
+    Returns:
+        True outside `no_grad()` (or inside `enable_grad()`).
+
+    Examples:
+        >>> from autograd import is_grad_enabled, no_grad
+        >>> with no_grad():
+        ...     print(is_grad_enabled())
+        False
+        >>> is_grad_enabled()
+        True
+    """
     return bool(mode.get() & RECORD)
 
 
 @contextmanager
 def detect_anomaly() -> Iterator[None]:
-    """Inside, any operation whose value, or whose gradient in `backward()`, is inf or NaN
-    raises `AnomalyError` naming the operation and its operands
-    (as `torch.autograd.detect_anomaly`).
+    """Make any inf or NaN an error that names the operation (`torch.autograd.detect_anomaly`).
+
+    Inside, any operation whose value, or whose gradient in `backward()`, is inf or NaN
+    raises `AnomalyError` naming the operation and its operands.
+
+    Returns:
+        A context manager; the previous mode comes back when the block ends.
+
+    Examples:
+        >>> from autograd import Value, detect_anomaly
+        >>> x = Value(0.0)
+        >>> y = x.sqrt()          # sqrt's slope at 0 is vertical: d/dx = inf
+        >>> with detect_anomaly():
+        ...     y.backward()
+        Traceback (most recent call last):
+            ...
+        autograd.backward.AnomalyError: ...
     """
     token = mode.set(mode.get() | CHECK)
     try:
@@ -83,11 +146,7 @@ _walk_lock = threading.Lock()
 
 
 class gc_paused:
-    """Keep CPython's cyclic garbage collector off while you build and differentiate graphs:
-
-        with autograd.gc_paused():
-            for step in range(100):
-                loss = ...; loss.backward(); ...
+    """Keep CPython's cyclic garbage collector off while you build and differentiate graphs.
 
     Why: Values never form reference cycles, so reference counting frees every dropped graph at
     once; but the cyclic collector still walks every live node each time it runs, and a
@@ -100,6 +159,20 @@ class gc_paused:
     is back on; `collect_young()` collects the young ones inside the block (fit does, each
     step, once the step's graph is dropped: a collection walks every young object still
     alive, so with the graph alive it walks the whole graph).
+
+    Examples:
+        >>> import gc
+        >>> from autograd import Value, gc_paused
+        >>> w = Value(0.0)
+        >>> with gc_paused():
+        ...     for step in range(3):
+        ...         loss = (w - 1.0) ** 2
+        ...         loss.backward()
+        ...         w.data -= 0.25 * w.grad; w.zero_grad()
+        ...     print(gc.isenabled())
+        False
+        >>> w.data, gc.isenabled()
+        (0.875, True)
     """
 
     _depth = 0
@@ -123,8 +196,10 @@ class gc_paused:
 
     @staticmethod
     def collect_young() -> None:
-        """Collect the youngest generation (the objects made since the last collection), which
-        is cheap once a step's graph has been dropped: it frees the cycles made in that step."""
+        """Collect the youngest generation (the objects made since the last collection).
+
+        It is cheap once a step's graph has been dropped: it frees the cycles made in that step.
+        """
         gc.collect(0)
 
 
@@ -136,6 +211,20 @@ def topo_order(root: Value) -> list[Value]:
     the marker comes off, after everything above it (or at once, when its operands are all
     listed already: the marker would come off next). Operands are taken in their recorded
     order, so the order, and every sum of gradients that follows it, is the same in every run.
+
+    Args:
+        root: The Value whose graph to list (the loss, usually).
+
+    Returns:
+        The nodes, each once, operands before results; `root` is last.
+
+    Examples:
+        >>> from autograd import Value, topo_order
+        >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+        >>> c = a * b; c.label = "c"
+        >>> d = c + a; d.label = "d"
+        >>> [node.label for node in topo_order(d)]
+        ['a', 'b', 'c', 'd']
     """
     with _walk_lock:
         walk = next(_walks)
@@ -186,11 +275,12 @@ push_all = list.extend
 
 
 def _consuming_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
-    """topo_order for a backward pass that consumes the graph, with the pass's first chore
-    done on the way: the same order (the same walk, written again for its other mark), each
-    node marked with the negative of this walk's number, and every gradient zeroed, the
-    leaves' earlier ones returned beside the order (see `backward`). Meeting an operation
-    node an earlier consuming pass marked is an error.
+    """The topo_order of a backward pass that consumes the graph, with its first chore done.
+
+    The pass's first chore is done on the way: the same order (the same walk, written again
+    for its other mark), each node marked with the negative of this walk's number, and every
+    gradient zeroed, the leaves' earlier ones returned beside the order (see `backward`).
+    Meeting an operation node an earlier consuming pass marked is an error.
 
     This is the walk of every `loss.backward()`, so it is written for speed: an operand that is
     a leaf (a weight, an input) is listed at once instead of going through the stack, and a
@@ -289,10 +379,12 @@ def _consumed(node: Value) -> RuntimeError:
 
 
 def _inline_chain_rule() -> Callable[[list[Value]], None]:
-    """The chain rule loop, with the local derivatives of the most used operations written into
-    it from the catalogue's `local_grad_code` (the same text, the same arithmetic: the same
-    bits), so those nodes skip a call of `local_grads` and the tuple it returns. Any other
-    operation, user-defined ones included, takes the general path through `local_grads`.
+    """The chain rule loop, with the most used operations' local derivatives written in.
+
+    They are written into it from the catalogue's `local_grad_code` (the same text, the same
+    arithmetic: the same bits), so those nodes skip a call of `local_grads` and the tuple it
+    returns. Any other operation, user-defined ones included, takes the general path through
+    `local_grads`.
     """
     from .ops import CATALOGUE, GRAD_NAMESPACE
 
@@ -371,8 +463,10 @@ def _generic_node(node: Value, op: Op, upstream: float) -> None:
 
 
 def _chain_rule_generic(order: list[Value]) -> None:
-    """The chain rule loop with every node through `local_grads` (what the inline loop must
-    equal bit for bit; the tests hold it to that)."""
+    """The chain rule loop with every node through `local_grads`.
+
+    What the inline loop must equal bit for bit; the tests hold it to that.
+    """
     for node in reversed(order):
         op = node._opdef
         if op is not None:
@@ -402,8 +496,10 @@ def _chain_rule(order: list[Value], upstream: float) -> None:
 
 
 def _chain_rule_checked(order: list[Value]) -> None:
-    """The same loop, checking every contribution and every sum (slower; only under
-    `detect_anomaly()`)."""
+    """The same loop, checking every contribution and every sum.
+
+    Slower; only under `detect_anomaly()`.
+    """
     isfinite = math.isfinite
     for node in reversed(order):
         operands = node.operands
@@ -477,8 +573,10 @@ def _mark_of(order: list[Value]) -> int:
 
 
 def _diagnose_grads(order: list[Value], earlier: list[tuple[Value, Any]]) -> TypeError | None:
-    """After a TypeError in the pass: the error naming a `.grad` that is not a number
-    (`x.grad = None`), with the fix; None if the TypeError was something else."""
+    """After a TypeError in the pass: the error naming a `.grad` that is not a number.
+
+    That is `x.grad = None`, with the fix; None if the TypeError was something else.
+    """
     import numbers
 
     for node, grad in [*((n, n.grad) for n in order), *earlier]:
@@ -522,13 +620,43 @@ def grad(
     allow_unused: bool = False,
     create_graph: bool = False,
 ) -> tuple[Any, ...]:
-    """d output / d input for each input, as `torch.autograd.grad`; no `.grad` is changed.
+    """The gradient d output / d input for each input, as `torch.autograd.grad`.
+
+    No `.grad` is changed.
 
     An input that `output` does not depend on is an error, or None with `allow_unused=True`.
     The gradients are floats; with `create_graph=True` they are Values whose own graph records
     how they were computed, so `grad` applies to them again (second derivatives, mixed
-    partials). A gradient that depends on no Value (d(2*x)/dx) is then a leaf Value, and one
-    may be a Value of the graph itself (d(x*y)/dx is y).
+    partials). A gradient that depends on no Value (`d(2*x)/dx`) is then a leaf Value, and one
+    may be a Value of the graph itself (`d(x*y)/dx` is y).
+
+    Args:
+        output: The Value to differentiate.
+        inputs: One Value, or an iterable of Values, to differentiate with respect to.
+        upstream: d root / d output, if `output` is part of a bigger expression (1.0: it is
+            the root).
+        allow_unused: Give None for an input `output` does not depend on, instead of an error.
+        create_graph: Give the gradients as Values with graphs of their own.
+
+    Returns:
+        A tuple, one gradient per input, in order: floats (Values with `create_graph=True`;
+        None for an unused input with `allow_unused=True`).
+
+    Raises:
+        TypeError: `output` or an input is not a Value, or `upstream` is not a real number.
+        ValueError: `output` does not depend on an input (and `allow_unused` is False).
+
+    Examples:
+        >>> from autograd import Value, grad
+        >>> x, y = Value(3.0), Value(4.0)
+        >>> f = x * x * y
+        >>> grad(f, [x, y])                              # (2xy, x^2)
+        (24.0, 9.0)
+        >>> (dx,) = grad(f, x, create_graph=True)
+        >>> grad(dx, [x, y])                             # (2y, 2x)
+        (8.0, 6.0)
+        >>> x.grad                                       # no .grad is changed
+        0.0
     """
     from .value import Value, _as_float
 

@@ -36,8 +36,26 @@ class Update:
 
 @dataclass(frozen=True)
 class BackwardTrace:
-    """The forward pass (`order`: every Value after its operands) and the backward pass
-    (`updates`, in `backward()`'s order), with the seed and every final gradient."""
+    """The forward pass and the backward pass, as `trace_backward` records them.
+
+    `order` is the forward pass (every Value after its operands), `updates` the backward pass
+    (in `backward()`'s order), with the seed and every final gradient.
+
+    Attributes:
+        order: Every Value of the graph, operands first; the root is last.
+        upstream: The seed, d root / d root.
+        updates: One `Update` per `operand.grad += local_grad * upstream`, in order.
+        grads: Per position in `order`: what backward() puts in `.grad`.
+
+    Examples:
+        >>> from autograd import Value, trace_backward
+        >>> x = Value(3.0, label="x")
+        >>> t = trace_backward(x * x)
+        >>> [(u.operand, u.local_grad, u.after) for u in t.updates]  # x * x: x is both operands
+        [(0, 3.0, 3.0), (1, 3.0, 6.0)]
+        >>> t.grad(x), t.root.data
+        (6.0, 9.0)
+    """
 
     order: tuple[Value, ...]
     upstream: float  # the seed: d root / d root
@@ -46,10 +64,21 @@ class BackwardTrace:
 
     @property
     def root(self) -> Value:
+        """The Value the pass starts from (the last of `order`)."""
         return self.order[-1]
 
     def grad(self, node: Value) -> float:
-        """The final gradient of `node` (a ValueError if the root does not depend on it)."""
+        """The final gradient of `node`.
+
+        Args:
+            node: A Value of the graph.
+
+        Returns:
+            The float `backward()` leaves in `node.grad` on fresh gradients.
+
+        Raises:
+            ValueError: The root does not depend on `node`.
+        """
         for i, x in enumerate(self.order):
             if x is node:
                 return self.grads[i]
@@ -57,7 +86,25 @@ class BackwardTrace:
 
 
 def trace_backward(root: Value, upstream: float = 1.0) -> BackwardTrace:
-    """Record what `root.backward(upstream)` does, update by update, without doing it."""
+    """Record what `root.backward(upstream)` does, update by update, without doing it.
+
+    Args:
+        root: The Value the backward pass would start from.
+        upstream: The seed, d root / d root.
+
+    Returns:
+        A `BackwardTrace`; nothing in the graph is changed.
+
+    Raises:
+        TypeError: `root` is not a Value, or `upstream` is not a real number.
+
+    Examples:
+        >>> from autograd import Value, trace_backward
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> t = trace_backward(a * b + a)
+        >>> len(t.updates), t.grad(a), t.grad(b), a.grad
+        (4, -2.0, 2.0, 0.0)
+    """
     if not isinstance(root, Value):
         raise TypeError(f"trace_backward: root must be a Value, got {type(root).__name__}")
     seed = _as_float(upstream, "trace_backward")

@@ -1,5 +1,8 @@
-"""gradcheck: does backward() agree with central finite differences? gradgradcheck: do the
-second derivatives agree with central differences of the first?"""
+"""Gradient checks: backward() and its second derivatives against central finite differences.
+
+gradcheck: does backward() agree with central finite differences? gradgradcheck: do the
+second derivatives agree with central differences of the first?
+"""
 
 from __future__ import annotations
 
@@ -14,11 +17,38 @@ __all__ = ["gradcheck", "gradgradcheck", "numerical_grad", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
-    """backward() and finite differences disagree (as `torch.autograd.gradcheck`'s error)."""
+    """backward() and finite differences disagree (as `torch.autograd.gradcheck`'s error).
+
+    Its message names the input, both values and the tolerance.
+
+    Examples:
+        >>> from autograd import gradcheck
+        >>> def wrong(x):
+        ...     return x * x.detach()    # the detach hides half of d(x^2)/dx from backward()
+        >>> gradcheck(wrong, [3.0])
+        Traceback (most recent call last):
+            ...
+        autograd.check.GradcheckError: gradcheck: the gradient for input 0 (x0 = 3.0) disagrees: ...
+    """
 
 
 def numerical_grad(f: Callable[..., Value], inputs: Sequence[float], i: int, eps: float) -> float:
-    """(f(x + eps) - f(x - eps)) / (2 eps) in input i: the chain rule's independent witness."""
+    """(f(x + eps) - f(x - eps)) / (2 eps) in input i: the chain rule's independent witness.
+
+    Args:
+        f: A function of one Value per input, returning a Value (or a number).
+        inputs: The point, one float per input.
+        i: Which input to move.
+        eps: The step.
+
+    Returns:
+        The central difference, a float; f runs under `no_grad()`, so no graph is kept.
+
+    Examples:
+        >>> from autograd import numerical_grad
+        >>> round(numerical_grad(lambda x, y: x * x * y, [3.0, 4.0], 0, 1e-6), 4)  # 2xy
+        24.0
+    """
     def at(shift: float) -> float:
         args = [Value(x) for x in inputs]
         args[i] = Value(inputs[i] + shift)
@@ -30,8 +60,10 @@ def numerical_grad(f: Callable[..., Value], inputs: Sequence[float], i: int, eps
 
 
 def _tolerances(name: str, eps: float, atol: float, rtol: float) -> None:
-    """eps a finite number > 0, atol and rtol finite numbers >= 0; else the error naming which
-    (a NaN would fail every comparison, and so look like a wrong derivative)."""
+    """Eps a finite number > 0, atol and rtol finite numbers >= 0; else the error naming which.
+
+    A NaN would fail every comparison, and so look like a wrong derivative.
+    """
     for what, x, low in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
         number = _as_float(x, f"{name}: {what}")
         if not math.isfinite(number) or number < 0.0 or (what == "eps" and number == 0.0):
@@ -76,6 +108,29 @@ def gradcheck(
     `f` takes one Value per input and returns a Value. Passes when, for every input,
     |analytic - numeric| <= atol + rtol * |numeric|. Otherwise raises `GradcheckError` naming the
     input, both values and the tolerance (or returns False with `raise_exception=False`).
+
+    Args:
+        f: A function of one Value per input, returning a Value.
+        inputs: The point, as numbers (one per input; a single number for one input).
+        eps: The finite-difference step, > 0.
+        atol: The absolute tolerance, >= 0.
+        rtol: The relative tolerance, >= 0.
+        raise_exception: Raise on a disagreement (True) or return False.
+
+    Returns:
+        True when every gradient agrees; False at the first one that does not, with
+        `raise_exception=False`.
+
+    Raises:
+        GradcheckError: A gradient disagrees (and `raise_exception` is True).
+        TypeError: `f` is not callable or does not return a Value, or an input is a Value or
+            not a real number.
+        ValueError: `eps`, `atol` or `rtol` is not finite, or negative (`eps` zero).
+
+    Examples:
+        >>> from autograd import gradcheck
+        >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.5, -1.5])
+        True
     """
     xs, out, args = _checked_call("gradcheck", f, inputs, eps, atol, rtol)
     analytic = grad(out, args, allow_unused=True)
@@ -103,12 +158,36 @@ def gradgradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
 ) -> bool:
-    """Check second derivatives (`hessian`, i.e. `grad(..., create_graph=True)` applied twice)
-    against central differences of the first (`grad()` at x + eps and x - eps).
+    """Check second derivatives against central differences of the first.
 
+    The second derivatives are `hessian`'s, i.e. `grad(..., create_graph=True)` applied twice;
+    the differences are of `grad()` at x + eps and x - eps.
     As `gradcheck`: passes when every entry has |analytic - numeric| <= atol + rtol * |numeric|;
     otherwise raises `GradcheckError` naming both inputs, both values and the tolerance (or
     returns False with `raise_exception=False`).
+
+    Args:
+        f: A function of one Value per input, returning a Value.
+        inputs: The point, as numbers (one per input; a single number for one input).
+        eps: The finite-difference step, > 0.
+        atol: The absolute tolerance, >= 0.
+        rtol: The relative tolerance, >= 0.
+        raise_exception: Raise on a disagreement (True) or return False.
+
+    Returns:
+        True when every second derivative agrees; False at the first one that does not, with
+        `raise_exception=False`.
+
+    Raises:
+        GradcheckError: A second derivative disagrees (and `raise_exception` is True).
+        TypeError: `f` is not callable or does not return a Value, or an input is a Value or
+            not a real number.
+        ValueError: `eps`, `atol` or `rtol` is not finite, or negative (`eps` zero).
+
+    Examples:
+        >>> from autograd import gradgradcheck
+        >>> gradgradcheck(lambda x, y: x * x * y + y.sigmoid(), [0.5, -1.5])
+        True
     """
     xs, out, args = _checked_call("gradgradcheck", f, inputs, eps, atol, rtol)
     analytic = hessian(out, args)

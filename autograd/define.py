@@ -39,23 +39,51 @@ def define_op(
 ) -> Callable[..., Value]:
     """Add an operation to the catalogue; return the function that applies it to Values.
 
-    name         one word, not taken (not a catalogue op, not `a`, `b`, `out`, `inf`, ...)
-    forward      its value as an expression in the operand `a` (unary) or `a` and `b` (binary);
-                 or a Python function of floats (math.sin), one argument per local_grads entry
-    local_grads  d out / d a (and d out / d b), one expression each, in `a`, `b` and `out`
-                 (the value already computed); they may call the op itself (sin's is
-                 `sin(a + 1.5707963267948966)`)
-    domain       optional condition on the operands ("a > 0.0"); outside it the forward raises
-                 DomainError naming the op
-    doc          optional one-line description (the docs table and `explain` show it)
-    interval     where tests (`autograd.testing.check_op`) draw operands: (low, high) for all,
-                 or one pair per operand
-    kinks        points where the derivative jumps, which finite differences must avoid
-
     The expressions may use numbers, + - * / **, the comparisons < <= > >=, `p if c else q`,
     and the catalogue's functions by name (exp, log, tanh, sqrt, abs, relu, ..., and ops defined
     earlier). Any mistake is a one-line error now, not at the first backward pass.
     Defining the same name again with the very same text gives back the same function.
+
+    Args:
+        name: One word, not taken (not a catalogue op, not `a`, `b`, `out`, `inf`, ...).
+        forward: Its value as an expression in the operand `a` (unary) or `a` and `b`
+            (binary); or a Python function of floats (`math.sin`), one argument per
+            `local_grads` entry.
+        local_grads: d out / d a (and d out / d b), one expression each, in `a`, `b` and `out`
+            (the value already computed). They may call the op itself (sin's is
+            `sin(a + 1.5707963267948966)`).
+        domain: Optional condition on the operands (`"a > 0.0"`); outside it the forward
+            raises `DomainError` naming the op.
+        doc: Optional one-line description (the docs table and `explain` show it).
+        interval: Where tests (`autograd.testing.check_op`) draw operands: `(low, high)` for
+            all, or one pair per operand.
+        kinks: Points where the derivative jumps, which finite differences must avoid.
+
+    Returns:
+        The function that applies the op: `f(a)` or `f(a, b)` on Values or numbers, giving a
+        Value. Its `op` attribute is the catalogue entry (`autograd.ops.Op`).
+
+    Raises:
+        TypeError: `name` is not a str, `forward` is neither a str nor a function, or
+            `local_grads` (or one of its entries, or `domain`) is not code as a str.
+        ValueError: The name is not one word or is taken, an expression has a syntax error, an
+            unknown name or a construct outside the list above, `local_grads` does not have
+            one expression per operand, `domain` is not a condition, `doc` is more than one
+            line (or not a str), or `interval` is not (low, high) with low < high.
+
+    Examples:
+        >>> from autograd import Value, define_op
+        >>> softsign = define_op("softsign", forward="a / (1.0 + abs(a))",
+        ...                      local_grads=["1.0 / ((1.0 + abs(a)) * (1.0 + abs(a)))"])
+        >>> x = Value(3.0, label="x")
+        >>> y = softsign(x)
+        >>> y.backward()
+        >>> y.data, x.grad
+        (0.75, 0.0625)
+        >>> define_op("exp", forward="a", local_grads=["1.0"])
+        Traceback (most recent call last):
+            ...
+        ValueError: define_op: the name 'exp' is already taken by the catalogue's own operation
     """
     kinks = tuple(kinks)
     source = (forward, tuple(local_grads) if isinstance(local_grads, (list, tuple)) else
@@ -93,7 +121,15 @@ def _function(op: Op) -> Callable[..., Value]:
 
 def remove_op(name: str) -> None:
     """Take a user's op out of the catalogue again (tests and notebooks that start over).
-    Values already made with it keep working; new ones cannot be made."""
+
+    Values already made with it keep working; new ones cannot be made.
+
+    Args:
+        name: The name given to `define_op`.
+
+    Raises:
+        ValueError: `name` is not an operation made by `define_op`.
+    """
     op = CATALOGUE.get(name)
     if op is None or not op.user:
         raise ValueError(f"remove_op: {name!r} is not an operation made by define_op")

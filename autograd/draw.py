@@ -1,4 +1,4 @@
-"""Pictures of the graph: `draw_dot(root)` gives a `graphviz.Digraph`, left to right.
+r"""Pictures of the graph: `draw_dot(root)` gives a `graphviz.Digraph`, left to right.
 
 One box per Value (its label, data and grad), one oval per operation, arrows in the direction
 of the forward pass. It reads the same recorded `op` and `operands` that `backward()` reads, and
@@ -7,9 +7,9 @@ can be drawn, however deep. graphviz is imported inside `draw_dot`, so `import a
 light; the `dot` program is only needed to render (`.pipe()`, `.render()`, or Jupyter's display).
 
 Every piece of text is written as an HTML-like label with `&`, `<`, `>` and quotes escaped, and
-backslashes doubled (dot would expand `\\N`, `\\G` in a label): a label such as `"]; evil [x="`
+backslashes doubled (dot would expand `\N`, `\G` in a label): a label such as `"]; evil [x="`
 or `a<b>{c}|d` is shown as typed and can never change the picture's structure. Control and bidi
-characters are shown as `repr` shows them (`\\x1b`, `\\u202e`).
+characters are shown as `repr` shows them (`\x1b`, `\u202e`).
 
 Hovering a box, an oval or an arrow in the SVG shows the node's name (autograd.naming, the names
 `explain` and the stepping page use), not dot's internal ids (`v10_op`).
@@ -36,14 +36,17 @@ _LEAF_FILL = "#e8f1fb"
 
 
 def _text(s: str) -> str:
-    """Text safe inside an HTML-like label: escaped, newlines as line breaks, control and bidi
-    characters visible (as `repr` writes them)."""
+    """Text safe inside an HTML-like label.
+
+    Escaped, newlines as line breaks, control and bidi characters visible (as `repr` writes
+    them).
+    """
     lines = [printable(line).replace("\\", "\\\\") for line in s.split("\n")]
     return '<BR ALIGN="CENTER"/>'.join(html.escape(line, quote=True) for line in lines)
 
 
 def _tooltip(text: str) -> str:
-    """Hover text for dot: backslashes doubled (dot expands \\N, \\G in it), never HTML."""
+    r"""Hover text for dot: backslashes doubled (dot expands \N, \G in it), never HTML."""
     import graphviz
 
     tip: str = graphviz.nohtml(text.replace("\\", "\\\\"))
@@ -91,19 +94,44 @@ def draw_dot(
 ) -> graphviz.Digraph:
     """The graph that computed `root`, as a `graphviz.Digraph` (micrograd's name and picture).
 
-    highlight         a Value (or the label of one) whose path(s) up to `root` are drawn in red:
-                      the chain that the chain rule multiplies along (the w35 path of the post)
-    show_local_grads  write on each operand's arrow the local derivative d(result)/d(operand),
-                      the number `backward()` multiplies by at that step
-    hide_constants    leave out the boxes of lifted numbers (the 0.5 and 2 of 0.5*(yp-ya)**2);
-                      the number is written in the operation's oval instead
-    max_nodes         refuse graphs with more Values than this (a picture that big cannot be
-                      read); None for no limit
-    digits            significant digits shown for data, grad and local derivatives
-
     The DOT names are `v0, v1, ...` in `topo_order(root)` order (an operation's oval is `vN_op`),
     so the same graph always gives the same source; in SVG, boxes have class `value`, ovals
-    `op`, and everything on the highlighted path also `highlight`.
+    `op`, and everything on the highlighted path also `highlight`. Building the Digraph needs
+    only the graphviz package; rendering it (`.pipe()`, `.render()`, Jupyter) needs `dot`.
+
+    Args:
+        root: The Value to draw, with everything it was computed from.
+        highlight: A Value (or the label of one) whose path(s) up to `root` are drawn in red:
+            the chain that the chain rule multiplies along (the w35 path of the post).
+        show_local_grads: Write on each operand's arrow the local derivative
+            d(result)/d(operand), the number `backward()` multiplies by at that step.
+        hide_constants: Leave out the boxes of lifted numbers (the 0.5 and 2 of
+            0.5*(yp-ya)**2); the number is written in the operation's oval instead.
+        max_nodes: Refuse graphs with more Values than this (a picture that big cannot be
+            read); None for no limit.
+        digits: Significant digits shown for data, grad and local derivatives.
+        rankdir: The direction of the forward pass: "LR" (left to right), "RL", "TB" or "BT".
+        format: The format graphviz renders to ("svg", "png", ...).
+
+    Returns:
+        A `graphviz.Digraph`: `.source` is the DOT text; Jupyter shows it as a picture.
+
+    Raises:
+        TypeError: `root` is not a Value, or `highlight` is neither a Value, a str nor None.
+        ValueError: `digits` or `max_nodes` is not an int >= 1, `rankdir` is not one of the
+            four, the graph has more than `max_nodes` Values, or `highlight` is no label of
+            the graph, labels several Values, or is not used to compute `root`.
+
+    Examples:
+        >>> from autograd import Value, draw_dot
+        >>> x = Value(2.0, label="x"); y = Value(3.0, label="y")
+        >>> z = x * y; z.label = "z"
+        >>> z.backward()
+        >>> dot = draw_dot(z, highlight="x", show_local_grads=True)
+        >>> dot.source.count("shape=plaintext"), dot.source.count("shape=ellipse")  # boxes, ovals
+        (3, 1)
+        >>> "dz/dx = 3" in dot.source
+        True
     """
     import graphviz
 

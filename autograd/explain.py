@@ -69,6 +69,7 @@ class Factor:
 
     @property
     def symbol(self) -> str:
+        """The factor in text, `dyp/dz5` (with the operand it starts from, if ambiguous)."""
         text = f"{_d(self.upper)}/{_d(self.lower)}"
         if self.operand is None:
             return text
@@ -76,6 +77,7 @@ class Factor:
 
     @property
     def tex(self) -> str:
+        """The factor in LaTeX, a partial-derivative fraction."""
         text = rf"\frac{{\partial {self.upper_tex}}}{{\partial {self.lower_tex}}}"
         if self.operand is None:
             return text
@@ -105,8 +107,29 @@ class Step:
 
 @dataclass(frozen=True)
 class Explanation:
-    """The chain rule of d output / d wrt: `.text` (also `str()`), `.latex` (shown by Jupyter), and
-    `.value`, equal to the `wrt.grad` that `backward()` gives."""
+    """The chain rule of d output / d wrt, as `explain` returns it.
+
+    `.text` (also `str()`), `.latex` (shown by Jupyter), and `.value`, equal to the `wrt.grad`
+    that `backward()` gives.
+
+    Attributes:
+        output: The output's name, as the page and `explain` write it.
+        wrt: The name of the Value differentiated with respect to.
+        value: d output / d wrt, bit for bit the `wrt.grad` of `output.backward()`.
+        n_paths: How many paths lead from `wrt` up to `output`.
+        paths: Each path's factors and product (empty past `max_paths`).
+        steps: The per-node accumulation, filled only past `max_paths`.
+
+    Examples:
+        >>> from autograd import Value, explain
+        >>> x = Value(2.0, label="x")
+        >>> y = x * x; y.label = "y"
+        >>> e = explain(y, x)
+        >>> e.mode, e.n_paths, e.value
+        ('paths', 2, 4.0)
+        >>> e
+        <Explanation dy/dx = 4.0 (2 paths)>
+    """
 
     output: str
     wrt: str
@@ -139,10 +162,12 @@ class Explanation:
 
     @property
     def head(self) -> str:
+        """The gradient's symbol, `dE/dw35`."""
         return f"{_d(self.output)}/{_d(self.wrt)}"
 
     @property
     def text(self) -> str:
+        """The breakdown in plain text: symbols, then numbers, then the gradient."""
         head, n = self.head, self._n
         if len(self.paths) == 1:
             factors = self.paths[0].factors
@@ -251,7 +276,7 @@ def _product(numbers: list[str], sep: str) -> str:
 
 
 def _total(terms: list[str]) -> str:
-    """a - b rather than a + -b."""
+    """Write a - b rather than a + -b."""
     text = terms[0] if terms else ""
     for term in terms[1:]:
         text += f" - {term[1:]}" if term.startswith("-") else f" + {term}"
@@ -290,9 +315,34 @@ def explain(
     collapse: bool = True,
     digits: int = 4,
 ) -> Explanation:
-    """The chain-rule breakdown of d output / d wrt (see the module docstring for how it reads).
+    """The chain-rule breakdown of d output / d wrt, with symbols and numbers.
 
     `print()` it for text, show it in Jupyter for LaTeX; `.value` is the gradient itself.
+    How it reads the graph: it keeps the Values on some path from `wrt` up to `output`, names
+    them as the stepping page does, and collapses runs of unlabelled single-edge nodes into one
+    factor, so the factors are in the names a learner gave (E, yp, z5, w35). With one path the
+    gradient is the product along it; with several, the sum over paths; past `max_paths`, the
+    per-node accumulation that `backward()` performs. Nothing in the graph is changed.
+
+    Args:
+        output: The Value differentiated (the loss, usually).
+        wrt: The Value it is differentiated with respect to.
+        max_paths: Past this many paths, show the per-node accumulation instead.
+        collapse: Collapse runs of unlabelled nodes into one factor (False keeps every node).
+        digits: Significant digits of the printed factors.
+
+    Returns:
+        An `Explanation`: its `.text`, `.latex` and `.value`.
+
+    Raises:
+        TypeError: `output` or `wrt` is not a Value, or `max_paths` or `digits` is not an int.
+        ValueError: `max_paths` or `digits` is < 1, or `wrt` is not used to compute `output`.
+
+    Examples:
+        >>> from nn.examples.worked_example import forward, START
+        >>> g = forward(START)
+        >>> print(explain(g.error, g.weights["w35"]))
+        dE/dw35 = dE/dyp * dyp/dz5 * dz5/dw35 = 0.1903 * 0.2138 * 0.6803 = 0.02767
     """
     if not isinstance(output, Value):
         raise TypeError(f"explain: output must be a Value, got {type(output).__name__}")

@@ -62,9 +62,12 @@ _compiled: dict[str | Op, Callable[..., tuple[Local, ...]]] = {}
 
 
 def apply(op: Op, *operands: Value | float) -> Value:
-    """`op` applied to Values (or numbers, lifted to constants): the node is built as a built-in
-    operation's, by the same path (recorded, or a leaf under no_grad, checked under
-    detect_anomaly). This is how an op made by `define_op` makes its Values."""
+    """`op` applied to Values (or numbers, lifted to constants).
+
+    The node is built as a built-in operation's, by the same path (recorded, or a leaf under
+    no_grad, checked under detect_anomaly). This is how an op made by `define_op` makes its
+    Values.
+    """
     if op.arity != -1 and len(operands) != op.arity:
         raise TypeError(f"{op.name}: takes {op.arity} operand(s), got {len(operands)}")
     xs: list[Value] = []
@@ -81,8 +84,10 @@ def apply(op: Op, *operands: Value | float) -> Value:
 
 
 def _recording(op: Op) -> Callable[..., Local]:
-    """The catalogue function `op` for a user's code on Values: floats in, a float out (a
-    constant); any Value in, a recorded node."""
+    """The catalogue function `op` for a user's code on Values.
+
+    Floats in, a float out (a constant); any Value in, a recorded node.
+    """
     forward = op.forward
     if op.name == "pow":  # a Value exponent is vpow, a number one pow: as Value's own `**`
         def power(a: Local, b: Local) -> Local:
@@ -100,8 +105,10 @@ def _recording(op: Op) -> Callable[..., Local]:
 
 
 def user_value_namespace() -> dict[str, object]:
-    """VALUE_NAMESPACE and every catalogue function by name, recording on Values: what a user's
-    op (`define_op`) may call in its local derivatives."""
+    """VALUE_NAMESPACE and every catalogue function by name, recording on Values.
+
+    That is what a user's op (`define_op`) may call in its local derivatives.
+    """
     names: dict[str, object] = {op.name: _recording(op) for op in CATALOGUE.values()}
     names.update(VALUE_NAMESPACE)
     names["__builtins__"] = {}
@@ -139,14 +146,19 @@ def value_local_grads(op: Op) -> Callable[..., tuple[Local, ...]]:
 
 
 def _any(x: Local) -> Any:
-    """x for arithmetic: Value's operators are set on the class at import (value.py), out of
-    the type checker's sight."""
+    """Give x typed for arithmetic.
+
+    Value's operators are set on the class at import (value.py), out of the type checker's
+    sight.
+    """
     return x
 
 
 def _times(local: Local, upstream: Local) -> Local:
-    """local_grad * upstream, recording only what can depend on an input: a factor 1 is
-    skipped and a float 0 gives a float (a constant: nothing flows through it)."""
+    """Multiply local_grad * upstream, recording only what can depend on an input.
+
+    A factor 1 is skipped and a float 0 gives a float (a constant: nothing flows through it).
+    """
     if type(local) is float:
         if type(upstream) is float:
             return local * upstream
@@ -176,7 +188,7 @@ def _plus(total: Local | None, more: Local) -> Local:
 def _chain_rule_on_values(
     order: list[Value], upstream: Local, keep: set[Value]
 ) -> dict[Value, Local]:
-    """d root / d node for every node of `order` (which ends with the root), as Values.
+    """The gradient d root / d node for every node of `order` (which ends with the root), as Values.
 
     The loop of `backward._chain_rule`, the same nodes in the same order, with each gradient
     kept in a dict instead of `.grad`. Constants enter the local derivatives as their floats,
@@ -215,8 +227,10 @@ def _as_value(g: Local) -> Value:
 def grad_graph(
     output: Value, inputs: Sequence[Value], upstream: float, allow_unused: bool
 ) -> tuple[Value | None, ...]:
-    """`autograd.grad(..., create_graph=True)`: the gradients as Values with graphs (checked
-    arguments come from `backward.grad`). Recorded even inside `no_grad()`, as PyTorch."""
+    """`autograd.grad(..., create_graph=True)`: the gradients as Values with graphs.
+
+    Checked arguments come from `backward.grad`. Recorded even inside `no_grad()`, as PyTorch.
+    """
     order = topo_order(output)
     with enable_grad():
         grads = _chain_rule_on_values(order, _as_float(upstream, "grad"), set(inputs))
@@ -233,8 +247,10 @@ def grad_graph(
 
 
 def backward_graph(root: Value, upstream: float) -> dict[Value, Value]:
-    """`backward(create_graph=True)`: `.grad` gets the floats `backward()` gives, and the
-    result maps each leaf (not the constants) to its gradient as a Value with a graph.
+    """`backward(create_graph=True)`: the floats in `.grad`, and the gradients as Values.
+
+    `.grad` gets the floats `backward()` gives, and the result maps each leaf (not the
+    constants) to its gradient as a Value with a graph.
 
     The Values are returned, not stored in `.grad`: a leaf holding a gradient that was computed
     from the leaf would be a reference cycle (PyTorch warns of exactly this).
@@ -258,11 +274,30 @@ def _inputs(name: str, inputs: Value | Sequence[Value]) -> list[Value]:
 def hessian(
     output: Value, inputs: Value | Sequence[Value], create_graph: bool = False
 ) -> list[list[Any]]:
-    """The matrix of second derivatives d2 output / d inputs[i] d inputs[j], as lists of rows,
-    as `torch.autograd.functional.hessian`: row i is the gradient of d output / d inputs[i].
+    """The matrix of second derivatives d2 output / d inputs[i] d inputs[j], as lists of rows.
 
+    As `torch.autograd.functional.hessian`: row i is the gradient of d output / d inputs[i].
     Floats; Values with graphs with `create_graph=True` (to go on to third derivatives). An
     entry whose first derivative does not depend on that input is 0.0 (Value(0.0)), not an error.
+
+    Args:
+        output: The Value to differentiate twice.
+        inputs: One Value or a sequence of Values.
+        create_graph: Give the entries as Values with graphs of their own.
+
+    Returns:
+        One row per input, each one entry per input: floats (Values with `create_graph=True`).
+
+    Raises:
+        TypeError: `output` or an input is not a Value.
+        ValueError: The graph holds a node whose derivative is a `_backward` closure
+            (chainrule.micrograd's door), which cannot be differentiated again.
+
+    Examples:
+        >>> from autograd import Value, hessian
+        >>> x, y = Value(3.0), Value(4.0)
+        >>> hessian(x * x * y, [x, y])          # [[2y, 2x], [2x, 0]]
+        [[8.0, 6.0], [6.0, 0.0]]
     """
     if not isinstance(output, Value):
         raise TypeError(f"hessian: output must be a Value, got {type(output).__name__}")
@@ -281,11 +316,32 @@ def hessian(
 def hvp(
     output: Value, inputs: Value | Sequence[Value], v: Sequence[float], create_graph: bool = False
 ) -> list[Any]:
-    """The Hessian of `output` in `inputs` times the vector `v`, as
-    `torch.autograd.functional.hvp`, without building the Hessian: the gradient of
-    sum_i v[i] * d output / d inputs[i], one more backward pass however many inputs (that is
-    v^T H, torch's vhp; the Hessian is symmetric, so it is H v). Floats, or Values with
-    `create_graph=True`.
+    """The Hessian of `output` in `inputs` times the vector `v`, without building the Hessian.
+
+    As `torch.autograd.functional.hvp`: the gradient of sum_i v[i] * d output / d inputs[i],
+    one more backward pass however many inputs (that is v^T H, torch's vhp; the Hessian is
+    symmetric, so it is H v). Floats, or Values with `create_graph=True`.
+
+    Args:
+        output: The Value to differentiate twice.
+        inputs: One Value or a sequence of Values.
+        v: The vector, one number per input.
+        create_graph: Give the entries as Values with graphs of their own.
+
+    Returns:
+        H v, one entry per input: floats (Values with `create_graph=True`).
+
+    Raises:
+        TypeError: `output` or an input is not a Value, or an entry of `v` is not a real
+            number.
+        ValueError: `v` does not have one entry per input, or the graph holds a node whose
+            derivative is a `_backward` closure (chainrule.micrograd's door).
+
+    Examples:
+        >>> from autograd import Value, hvp
+        >>> x, y = Value(3.0), Value(4.0)
+        >>> hvp(x * x * y, [x, y], [1.0, 0.0])  # the first column of [[8, 6], [6, 0]]
+        [8.0, 6.0]
     """
     if not isinstance(output, Value):
         raise TypeError(f"hvp: output must be a Value, got {type(output).__name__}")

@@ -33,29 +33,54 @@ nan = math.nan
 
 
 class DomainError(ValueError):
-    """An operation was asked for a value outside its domain (log(-1), (-8) ** 0.5, ...)."""
+    """An operation was asked for a value outside its domain (log(-1), (-8) ** 0.5, ...).
+
+    A `ValueError`, so `except ValueError` catches it too.
+
+    Examples:
+        >>> from autograd import DomainError, Value
+        >>> try:
+        ...     Value(-1.0).log()
+        ... except DomainError as error:
+        ...     print(type(error).__name__, isinstance(error, ValueError))
+        DomainError True
+    """
 
 
 @dataclass(frozen=True, eq=False)
 class Op:
     """One operation: what it computes, its local derivatives, and what a test needs to know.
 
-    arity        number of operands; -1 for any number (sum, logsumexp)
-    symbol       how pictures and explanations write it ("*", "exp", ...)
-    local_grad_code
-                 d out / d operand, one Python expression per operand, in the names `out`
-                 (the value already computed), `a` and `b` (the operands; `x` for each operand
-                 of a many-operand op) and those of GRAD_NAMESPACE. Written once, it is
-                 compiled to `local_grads(out, *operands)` on floats (the fast path),
-                 evaluated on Values for higher derivatives, and written out by code generation.
-    formula      the local derivatives in words, for the docs and for `explain`
-    domain       per operand, the (low, high) interval tests draw from
-    kinks        points where the derivative jumps; finite differences must stay clear of them
-    bad_inputs   operands outside the domain, each with the exception it must raise
-    forward_code the forward as a Python expression in the same names, for code generation
-                 (autograd.compile); by default a call of the forward function by the op's
-                 name (`div(a, b)`, `log(a)`, `sum(*xs)`, `xs` the operands), which keeps
-                 its domain errors and their messages; `a + b` where plain floats do the same
+    The catalogue (`CATALOGUE`) holds one per operation; `define_op` makes new ones.
+
+    Attributes:
+        name: The operation's name, its key in the catalogue ("mul", "exp", ...).
+        arity: Number of operands; -1 for any number (sum, logsumexp).
+        symbol: How pictures and explanations write it ("*", "exp", ...).
+        forward: The value, a plain function of floats.
+        local_grad_code: d out / d operand, one Python expression per operand, in the names
+            `out` (the value already computed), `a` and `b` (the operands; `x` for each
+            operand of a many-operand op) and those of GRAD_NAMESPACE. Written once, it is
+            compiled to `local_grads(out, *operands)` on floats (the fast path), evaluated on
+            Values for higher derivatives, and written out by code generation.
+        formula: The local derivatives in words, for the docs and for `explain`.
+        domain: Per operand, the (low, high) interval tests draw from.
+        kinks: Points where the derivative jumps; finite differences must stay clear of them.
+        bad_inputs: Operands outside the domain, each with the exception it must raise.
+        forward_code: The forward as a Python expression in the same names, for code
+            generation (autograd.compile); by default a call of the forward function by the
+            op's name (`div(a, b)`, `log(a)`, `sum(*xs)`, `xs` the operands), which keeps its
+            domain errors and their messages; `a + b` where plain floats do the same.
+        user: True for an op made by `define_op`.
+        local_grads: `local_grad_code` compiled: `local_grads(out, *operands)` on floats.
+
+    Examples:
+        >>> from autograd import CATALOGUE
+        >>> mul = CATALOGUE["mul"]
+        >>> mul.arity, mul.symbol, mul.local_grad_code
+        (2, '*', ('b', 'a'))
+        >>> mul.local_grads(6.0, 2.0, 3.0)    # out, a, b: (d out/d a, d out/d b) = (b, a)
+        (3.0, 2.0)
     """
 
     name: str
@@ -217,8 +242,10 @@ def const() -> float:  # pragma: no cover - constants are made, not computed
 
 
 def dpow_dbase(a: float, b: float) -> float:
-    """d(a**b)/da = b * a**(b-1); 0 for b == 0; at a == 0 with b < 1 the slope is infinite
-    (sqrt at 0), not an error."""
+    """The derivative d(a**b)/da = b * a**(b-1); 0 for b == 0.
+
+    At a == 0 with b < 1 the slope is infinite (sqrt at 0), not an error.
+    """
     if b == 0.0:
         return 0.0
     if a == 0.0 and b < 1.0:
@@ -227,8 +254,10 @@ def dpow_dbase(a: float, b: float) -> float:
 
 
 def dpow_dexp(out: float, a: float) -> float:
-    """d(a**b)/db = a**b * ln(a), for a > 0; 0 at a == 0 (b > 0); for a < 0, a**b exists only
-    at integer b, so there is no derivative in b: NaN, as PyTorch."""
+    """The derivative d(a**b)/db = a**b * ln(a), for a > 0; 0 at a == 0 (b > 0).
+
+    For a < 0, a**b exists only at integer b, so there is no derivative in b: NaN, as PyTorch.
+    """
     if a > 0.0:
         return out * math.log(a)
     return out * 0.0 if a == 0.0 else nan  # out * 0.0: NaN when b is NaN (0 ** nan), as PyTorch
@@ -356,6 +385,15 @@ CATALOGUE: dict[str, Op] = {
            "d ln(sum e^ai)/dai = e^ai / sum e^aj (softmax)", ((-30.0, 30.0),)),
     ]
 }
+"""Every operation by name, each an `Op`: the one table `Value`, the tests and the docs read.
+
+`define_op` adds to it; the operations page lists it with the derivatives.
+
+Examples:
+    >>> from autograd import CATALOGUE
+    >>> CATALOGUE["tanh"].formula
+    'd(tanh a)/da = 1 - tanh(a)^2'
+"""
 
 # Each derivative as a plain function too, testable alone (`ops.sigmoid_back(out, a)`).
 for _op in [CONST, *CATALOGUE.values()]:
@@ -370,8 +408,10 @@ def _cell(text: str) -> str:
 
 def catalogue_table(user_ops: bool = False) -> str:
     """The catalogue as a Markdown table: the docs page docs/operations.md is this, verbatim.
+
     With `user_ops=True` the operations made by `define_op` are listed too (after the built-in
-    ones, marked "defined")."""
+    ones, marked "defined").
+    """
     rows = [
         "| operation | operands | written | local derivatives | as code | domain errors |",
         "|---|---|---|---|---|---|",
@@ -387,7 +427,7 @@ def catalogue_table(user_ops: bool = False) -> str:
         code = ", ".join(f"`{_cell(c)}`" for c in op.local_grad_code)
         rows.append(
             f"| `{op.name}`{' (defined)' if op.user else ''} | {arity} | `{_cell(op.symbol)}` "
-            f"| {_cell(op.formula)} | {code} "
+            f"| `{_cell(op.formula)}` | {code} "
             f"| {errors or '-'} |"
         )
     return "\n".join(rows) + "\n" + higher_derivative_notes()
@@ -437,17 +477,23 @@ _COMPARISONS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 def function_namespace() -> dict[str, object]:
-    """What a user's op may call, on floats: every catalogue op's forward by its name (`exp`,
-    `abs`, `sqrt`, `pow`, ops defined earlier, ...), the local derivatives' helpers and inf,
-    nan. `x ** y` in a user's code is written as `pow(x, y)` (no complex numbers, ever)."""
+    """What a user's op may call, on floats.
+
+    Every catalogue op's forward by its name (`exp`, `abs`, `sqrt`, `pow`, ops defined
+    earlier, ...), the local derivatives' helpers and inf, nan. `x ** y` in a user's code is
+    written as `pow(x, y)` (no complex numbers, ever).
+    """
     names: dict[str, object] = dict(GRAD_NAMESPACE)
     names.update({op.name: op.forward for op in CATALOGUE.values()})
     return names
 
 
 class _Checked(ast.NodeTransformer):
-    """One expression checked against the whitelist, and made uniform: every number a float
-    (2 -> 2.0, so arrays and floats compute alike) and `x ** y` as `pow(x, y)`."""
+    """One expression checked against the whitelist, and made uniform.
+
+    Every number a float (2 -> 2.0, so arrays and floats compute alike) and `x ** y` as
+    `pow(x, y)`.
+    """
 
     def __init__(self, where: str, operands: tuple[str, ...],
                  own: tuple[str, int] | None = None) -> None:
@@ -675,8 +721,17 @@ def _intervals(name: str, interval: Any, arity: int) -> tuple[tuple[float, float
 
 
 def register(op: Op) -> None:
-    """Add a user's op to the catalogue: from now on every tool that reads the catalogue (Value
-    graphs, compile, batched replay, higher derivatives, the pictures) knows it."""
+    """Add a user's op to the catalogue.
+
+    From now on every tool that reads the catalogue (Value graphs, compile, batched replay,
+    higher derivatives, the pictures) knows it.
+
+    Args:
+        op: The entry, as `make_op` made it.
+
+    Raises:
+        ValueError: The name is taken.
+    """
     if op.name in CATALOGUE:
         raise ValueError(f"define_op: the name {op.name!r} is already taken")
     CATALOGUE[op.name] = op
@@ -690,8 +745,10 @@ def closure_error(where: str, name: str) -> ValueError:
 
 
 def refuse_closures(nodes: Iterable[Any], where: str) -> None:
-    """A ValueError if a node's local derivative is a closure (chainrule.micrograd's door): code
-    generation and higher derivatives need the derivative as code."""
+    """Raise a ValueError if a node's local derivative is a closure (chainrule.micrograd's door).
+
+    Code generation and higher derivatives need the derivative as code.
+    """
     for node in nodes:
         op = node._opdef
         if op is not None and op.closure:

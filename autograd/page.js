@@ -16,17 +16,21 @@
   const NODE = 0, OPERAND = 1, TARGET = 2, LOCAL = 3, UP = 5, CONTRIB = 7, CONTRIB_R = 8,
     BEFORE = 9, BEFORE_R = 10, AFTER = 11, AFTER_R = 12, COMPLETES = 13, ARROW = 14, CODE = 15;
 
-  // Zoom steps; in a frame (the site's embedded pages, Jupyter) "fit" never goes below READABLE,
-  // where dot's 12 pt labels are still about 10 px of text: a frame scrolls instead of shrinking
-  // the picture to a strip. A page of its own fits the window's width.
+  // Zoom steps. A page of its own fits the window's width. In a frame (the site's embedded
+  // pages, Jupyter's output) "fit" stops at READABLE, where dot's 12 pt labels are still 12 px
+  // tall: the frame scrolls (and follows the current box) rather than shrink the picture to a
+  // strip of 4 px labels.
   const ZOOMS = [0.1, 0.15, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4];
-  const READABLE = 0.67;
+  const READABLE = 0.6;
   const IN_FRAME = window.self !== window.top;
 
   let view = null; // the mounted graph (makeView); the listeners below all talk to it
 
   // --- mounting ---------------------------------------------------------------------------------
+  // data: the step data (PageParts.data) as an object, or as its JSON text; svgText: the
+  // layout as SVG text, or nothing to keep the SVG already in #graph (a static page's).
   function mount(data, svgText) {
+    if (typeof data === "string") data = JSON.parse(data);
     const frame = el("graph");
     if (typeof svgText === "string") {
       // dot's SVG as text (with its XML prolog and comments): parsed as SVG, never as HTML
@@ -404,6 +408,7 @@
         el("answer").select();
         return;
       }
+      delete feedback.dataset.answer;
       write(feedback, ["Right: local_grad \u00d7 upstream = ", ...product, "."]);
       go(k);
       quiz.shownAfter = k;
@@ -516,6 +521,14 @@
       view.scroll.top = frame.scrollTop;
     }, { passive: true });
     new ResizeObserver(() => view && view.resized()).observe(frame);
+    // The picture's frame takes the window's height below the (sticky) header, which grows
+    // while practice mode asks: so the box a step is about is on screen, not under the fold.
+    const header = el("panel").closest("header");
+    if (header) {
+      new ResizeObserver(() => {
+        document.body.style.setProperty("--header-height", `${header.offsetHeight}px`);
+      }).observe(header);
+    }
     el("slider").addEventListener("input", (e) => view.go(Number(e.target.value)));
     el("next").addEventListener("click", () => view.stepOn());
     el("prev").addEventListener("click", () => view.go(view.cur - 1));

@@ -1,4 +1,4 @@
-"""`to_html(root)`: one self-contained page that steps through the forward and backward pass.
+r"""`to_html(root)`: one self-contained page that steps through the forward and backward pass.
 
 The page holds three things inline: the graph as `draw_dot` draws it (SVG rendered by `dot`,
 so the picture is the one learners already know), the trace of `trace_backward` as JSON, and a
@@ -16,7 +16,7 @@ out the same dot source with Graphviz compiled to WebAssembly and mounts the sam
 (`window.chainrulePage.mount(data, svgText)`), inside the same markup (`view_markup`).
 
 Labels are text, never markup: in the SVG they are escaped by `draw_dot` and by `dot`; in the
-JSON every `<`, `>` and `&` is written as a `\\u` escape, so nothing ends the data block early;
+JSON every `<`, `>` and `&` is written as a `\u` escape, so nothing ends the data block early;
 and the script writes them with `textContent` only. The CSP allows only this page's own script
 (by its hash), so even an injected `<script>` could not run.
 """
@@ -52,14 +52,39 @@ class BackwardPage:
 
     `save(path)` writes it; Jupyter shows it inline (in a sandboxed frame, so its script and
     styles stay apart from the notebook's).
+
+    Attributes:
+        html: The page, one self-contained HTML document.
+        trace: The forward and backward pass it steps through.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from autograd import Value, to_html
+        >>> x = Value(2.0, label="x")
+        >>> page = to_html(x * x)
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> page.save(os.path.join(folder.name, "square.html")).name
+        'square.html'
+        >>> page.html.startswith("<!DOCTYPE html>")
+        True
+        >>> folder.cleanup()
     """
 
     html: str
     trace: BackwardTrace
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to `path` atomically: a failed write (a full disk, a size limit)
-        leaves an older file there intact; its mode is kept and a symlink is written through."""
+        """Write the page to `path` atomically.
+
+        A failed write (a full disk, a size limit) leaves an older file there intact; its mode
+        is kept and a symlink is written through.
+
+        Args:
+            path: Where to write it (an .html file).
+
+        Returns:
+            The path written, as a `Path`.
+        """
         path = Path(path)
         write_atomic(path, self.html.encode("utf-8"))
         return path
@@ -80,15 +105,16 @@ class BackwardPage:
 
 @dataclass(frozen=True)
 class PageParts:
-    """What a stepping page is made of, before any layout.
+    """What a stepping page is made of, before any layout (made by `page_parts`).
 
-    dot    the Graphviz source `draw_dot` writes, with the final gradients in the boxes (so each
-           box is sized for the numbers it will show); lay it out with `dot -Tsvg` or any
-           Graphviz (the playground's is WebAssembly)
-    data   the steps as the page's script reads them: JSON-able, strings only, every number
-           already formatted (see `_data`)
-    trace  the `BackwardTrace` the data is written from
-    title  the page's title, as given
+    Attributes:
+        dot: The Graphviz source `draw_dot` writes, with the final gradients in the boxes (so
+            each box is sized for the numbers it will show); lay it out with `dot -Tsvg` or
+            any Graphviz (the playground's is WebAssembly).
+        data: The steps as the page's script reads them: JSON-able, strings only, every number
+            already formatted.
+        trace: The `BackwardTrace` the data is written from.
+        title: The page's title, as given.
     """
 
     dot: str
@@ -189,8 +215,11 @@ def _data(trace: BackwardTrace, digits: int, highlight: str) -> dict[str, Any]:
 
 
 def _where(node: Value, names: dict[Value, str], n: Any) -> str:
-    """What the catalogue's names stand for at `node`: "out = w35*y3 = 0.2041, a = w35 = 0.3,
-    b = y3 = 0.6803" (an n-ary operation's `x` is the operand of the step)."""
+    """What the catalogue's names stand for at `node`, for practice mode's hint.
+
+    "out = w35*y3 = 0.2041, a = w35 = 0.3, b = y3 = 0.6803"; an n-ary operation's `x` is the
+    operand of the step.
+    """
     parts = [f"out = {names[node]} = {n(node.data)}"]
     if node._opdef.arity in (1, 2):
         parts += [f"{letter} = {names[x]} = {n(x.data)}"
@@ -210,15 +239,29 @@ def _json_for_html(data: dict[str, Any]) -> str:
 
 
 def _svg_for_html(svg: str) -> str:
-    """dot's SVG without its XML prolog, doctype and comments, ready to sit inside HTML."""
+    """The SVG of dot without its XML prolog, doctype and comments, ready to sit inside HTML."""
     start = svg.index("<svg")
     body = svg[start:]
     return re.sub(r"<!--.*?-->\n?", "", body, flags=re.DOTALL)
 
 
 def asset(name: str) -> str:
-    """The text of one of the page's files, `"page.js"` or `"page.css"` (a host page such as the
-    playground inlines them as `to_html` does)."""
+    """The text of one of the page's files, to inline in a host page as `to_html` does.
+
+    Args:
+        name: "page.js" (the stepper) or "page.css" (its styles).
+
+    Returns:
+        The file's text.
+
+    Raises:
+        ValueError: `name` is neither of them.
+
+    Examples:
+        >>> from autograd.page import asset
+        >>> "window.chainrulePage" in asset("page.js")
+        True
+    """
     if name not in _ASSETS:
         raise ValueError(f"asset: name must be one of {', '.join(map(repr, _ASSETS))}, "
                          f"got {name!r}")
@@ -248,7 +291,39 @@ def page_parts(
     """The parts of `to_html`'s page before layout: the dot source, the step data and the trace.
 
     Takes `to_html`'s arguments, checked the same way (errors name `to_html`). It never runs
-    Graphviz's `dot` program: the source is laid out by whoever shows the page.
+    Graphviz's `dot` program: the source is laid out by whoever shows the page (`to_html` with
+    `dot`, the playground with Graphviz compiled to WebAssembly). Nothing in the graph is changed.
+
+    Args:
+        root: The Value whose forward and backward pass the page steps through.
+        highlight: As `draw_dot`: a Value (or its label) whose paths to `root` are red.
+        show_local_grads: As `draw_dot`: the local derivatives on the arrows.
+        hide_constants: As `draw_dot`: lifted numbers written in their operation's oval.
+        max_nodes: As `draw_dot`: refuse graphs with more Values; None for no limit.
+        digits: Significant digits shown in the picture and the steps.
+        rankdir: As `draw_dot`: "LR", "RL", "TB" or "BT".
+        upstream: The seed of the backward pass, d root / d root.
+        title: The page's title and heading.
+
+    Returns:
+        A `PageParts`: `.dot` (the Graphviz source, final gradients in the boxes), `.data`
+        (the steps, JSON-able, every number a string), `.trace` and `.title`.
+
+    Raises:
+        TypeError: As `to_html`.
+        ValueError: As `to_html`.
+
+    Examples:
+        >>> from autograd import Value
+        >>> from autograd.page import page_parts
+        >>> x = Value(2.0, label="x")
+        >>> parts = page_parts(x * x + x)
+        >>> parts.dot.startswith("digraph {")
+        True
+        >>> [n["name"] for n in parts.data["nodes"]], parts.data["nodes"][-1]["gradRepr"]
+        (['x', 'x*x', 'x*x + x'], '1.0')
+        >>> parts.data["nodes"][1]["rule"]
+        'd(a*b)/da = b, d(a*b)/db = a'
     """
     if not isinstance(root, Value):
         raise TypeError(f"to_html: root must be a Value, got {type(root).__name__}")
@@ -284,9 +359,28 @@ def page_parts(
 
 
 def view_markup(title: str) -> str:
-    """The HTML of the stepping view: the header (title, how to use it, the controls, practice
-    mode and the panel), an empty `#graph` and the `#values` table. `to_html`'s page is this
-    with the SVG inside `#graph`; a host page inserts it and calls `chainrulePage.mount`."""
+    """The HTML of the stepping view, for a host page that mounts `page.js` itself.
+
+    The header (title, how to use it, the controls, the practice toggle and the panel), an
+    empty `#graph` and the `#values` table. `to_html`'s page is this with the SVG inside
+    `#graph`; a host page inserts it, inlines `asset("page.js")` and calls
+    `window.chainrulePage.mount(data, svgText)`.
+
+    Args:
+        title: The heading; shown as text (escaped), never as markup.
+
+    Returns:
+        The markup, one string of HTML.
+
+    Raises:
+        TypeError: `title` is not a str.
+
+    Examples:
+        >>> from autograd.page import view_markup
+        >>> markup = view_markup("x * x")
+        >>> '<div id="graph"></div>' in markup and 'id="practice"' in markup
+        True
+    """
     if not isinstance(title, str):
         raise TypeError(f"view_markup: title must be a str, got {type(title).__name__}")
     return _VIEW.format(title=html.escape(printable(title)))
@@ -310,6 +404,35 @@ def to_html(
     over `max_nodes` Values is refused, saying how to draw it anyway). Nothing in the graph is
     changed; the gradients shown are those `backward()` gives on fresh gradients. Rendering
     needs Graphviz's `dot` program.
+
+    Args:
+        root: The Value whose forward and backward pass the page steps through.
+        highlight: As `draw_dot`: a Value (or its label) whose paths to `root` are red.
+        show_local_grads: As `draw_dot`: the local derivatives on the arrows.
+        hide_constants: As `draw_dot`: lifted numbers written in their operation's oval.
+        max_nodes: As `draw_dot`: refuse graphs with more Values; None for no limit.
+        digits: Significant digits shown in the picture and the steps.
+        rankdir: As `draw_dot`: "LR", "RL", "TB" or "BT".
+        upstream: The seed of the backward pass, d root / d root.
+        title: The page's title and heading.
+
+    Returns:
+        A `BackwardPage`: `.html`, `.trace`, `.save(path)`; Jupyter shows it inline.
+
+    Raises:
+        TypeError: `root` is not a Value, `title` is not a str, or an argument shared with
+            `draw_dot` has the wrong type.
+        ValueError: An argument shared with `draw_dot` has a wrong value (the graph has more
+            than `max_nodes` Values, ...).
+
+    Examples:
+        >>> from autograd import Value, to_html
+        >>> x = Value(2.0, label="x")
+        >>> page = to_html(x * x + x, title="x^2 + x")
+        >>> page
+        <BackwardPage: 3 Values, 4 chain-rule updates, ... bytes>
+        >>> page.trace.grad(x)
+        5.0
     """
     parts = page_parts(root, highlight=highlight, show_local_grads=show_local_grads,
                        hide_constants=hide_constants, max_nodes=max_nodes, digits=digits,
@@ -355,8 +478,9 @@ First the forward pass fills in each Value's data in topological order; then
 <code>operand.grad += local_grad &times; upstream</code>, one update per step, in the order the
 engine performs them. A node is <span class="key complete">complete</span> once every use of it
 has passed its gradient back. Numbers to 4 significant digits; hover a box, or open the table
-below, for all of them. The picture starts fitted to the window's width (never enlarged);
-&minus; and + (or the keys - and +) zoom, Fit (or 0) fits it again.
+below, for all of them. The picture starts fitted to the window's width (never enlarged;
+inside another page, never below 60%, so the labels stay readable); &minus; and + (or the keys
+- and +) zoom, Fit (or 0) fits it again.
 <b>Practice</b>: tick it, and at each backward step you compute what it adds before you see it.</p>
 <div class="controls">
 <button type="button" id="reset" title="back to the start (Home)">Reset</button>

@@ -67,8 +67,11 @@ MAX_NARY = 5
 
 
 def operand(low: float, high: float, kinks: tuple[float, ...] = (), margin: float = 1e-3) -> Any:
-    """A float in [low, high], at least `margin` away from every kink (where finite differences
-    straddle a jump in the derivative and would disagree with any correct backward)."""
+    """A float in [low, high], at least `margin` away from every kink.
+
+    Near a kink finite differences straddle a jump in the derivative and would disagree with
+    any correct backward.
+    """
     st = _st()
     return st.floats(low, high, allow_nan=False, allow_infinity=False).filter(
         lambda x: all(abs(x - k) > margin for k in kinks)
@@ -183,10 +186,13 @@ def _apply(step: tuple[Any, ...], pool: list[Any], lib: dict[str, Callable[..., 
 
 
 def recipes(max_inputs: int = 4, max_steps: int = 10) -> Any:
-    """A random expression: 1..max_inputs leaves in [-2, 2], then 1..max_steps steps, each a
-    unary, binary or n-ary operation on earlier results (indices drawn from the whole pool, so
-    results are shared). Rejects draws whose output is not finite or exceeds 1e6 in magnitude,
-    and those that come within 1e-3 of a relu/abs kink."""
+    """A random expression, as a `Recipe` that builds on Values or on torch tensors.
+
+    1..max_inputs leaves in [-2, 2], then 1..max_steps steps, each a unary, binary or n-ary
+    operation on earlier results (indices drawn from the whole pool, so results are shared).
+    Rejects draws whose output is not finite or exceeds 1e6 in magnitude, and those that come
+    within 1e-3 of a relu/abs kink.
+    """
     st = _st()
     from hypothesis import assume, note
 
@@ -343,8 +349,10 @@ class _Checker:
                                         rows[ii][jj], numeric, "central differences of grad()")
 
     def compiled(self) -> None:
-        """Compiled at the first point; eager and compiled agree bit for bit at the others, on
-        a graph that uses the op's node three times (y * x0 + y, x0 twice)."""
+        """Compiled at the first point; eager and compiled agree bit for bit at the others.
+
+        The graph uses the op's node three times (y * x0 + y, x0 twice).
+        """
         op = self.op
 
         def build(p: Sequence[float]) -> tuple[Value, list[Value]]:
@@ -428,10 +436,36 @@ def check_op(
     seed: int = 0,
     nary: int = 3,
 ) -> None:
-    """Check an operation (an Op, its name, or the function `define_op` returned): see the
-    module's docstring. Points come from `random.Random(seed)`, `examples` of them, drawn from
-    the op's intervals clear of its kinks (`nary` operands for an op of any number).
-    Returns None when everything agrees; raises `OpCheckError` at the first disagreement."""
+    """Check an operation: derivatives, second derivatives, compiled and batched forms.
+
+    The checks are the module docstring's list. Points come from `random.Random(seed)`,
+    `examples` of them, drawn from the op's intervals clear of its kinks (`nary` operands for
+    an op of any number).
+
+    Args:
+        op: An Op, its name, or the function `define_op` returned.
+        reference: A function of torch tensors computing the same; with PyTorch installed,
+            values and gradients are compared with it in float64.
+        examples: How many points (>= 2: one to compile at, others to compare).
+        seed: The seed of the points.
+        nary: How many operands for an op of any number (sum, logsumexp).
+
+    Returns:
+        None when everything agrees.
+
+    Raises:
+        OpCheckError: At the first disagreement, naming the op, the check, the input and both
+            numbers.
+        TypeError: `op` is none of the three, or `reference` is not callable.
+        ValueError: No op has that name, the op has no operands, or `examples` is not an
+            int >= 2.
+
+    Examples:
+        >>> from autograd import define_op
+        >>> from autograd.testing import check_op
+        >>> cube = define_op("cube", forward="a * a * a", local_grads=["3.0 * a * a"])
+        >>> check_op(cube)          # silent when every check passes
+    """
     entry = _resolve(op)
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 2:
         raise ValueError(f"check_op: examples must be an int >= 2 (one point to compile at, "
@@ -450,8 +484,10 @@ def check_op(
 
 def mutated(op: Op, operand: int, scale: float = 1.5, shift: float = 0.1) -> Op:
     """A copy of `op` whose local derivative for `operand` is wrong: (code) * scale + shift.
+
     Not registered in the catalogue: for testing that checks catch a wrong derivative (keep it
-    alive while it is used: compiled code is cached per op object)."""
+    alive while it is used: compiled code is cached per op object).
+    """
     codes = list(op.local_grad_code)
     codes[operand] = f"({codes[operand]}) * {scale!r} + {shift!r}"
     return dataclasses.replace(op, local_grad_code=tuple(codes))

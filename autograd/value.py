@@ -79,9 +79,11 @@ def _brief(x: object) -> str:
 
 
 def _not_a_number(where: str, operands: Iterable[object]) -> None:
-    """After an operation failed: if some operand's .data is not a number (assigned by hand,
-    `p.data = ...`), raise a TypeError saying which and what; else return (the failure was
-    the operation's own, e.g. log(0))."""
+    """After an operation failed: a TypeError if some operand's .data is not a number.
+
+    A .data assigned by hand (`p.data = ...`) gets an error saying which and what; else this
+    returns (the failure was the operation's own, e.g. log(0)).
+    """
     for i, x in enumerate(operands):
         data = getattr(x, "data", 0.0)
         if not isinstance(data, numbers.Real):
@@ -117,10 +119,33 @@ def _short(x: float) -> str:
 class Value:
     """A scalar that remembers how it was computed, so `backward()` can apply the chain rule.
 
-    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
-    >>> c = a * b + a.exp()
-    >>> c.backward(); a.grad, b.grad
-    (4.38905609893065, 2.0)
+    The operators (`+ - * / **`, unary `-`, `abs()`) and the methods below each make one node
+    of the graph from an entry of the catalogue (`autograd.CATALOGUE`, listed with its
+    derivatives on the operations page). Numbers mix in freely: `2 * x` lifts the 2.
+    Order comparisons (`<`, `>=`, ...) compare `.data`; there is no `==` (nodes are compared
+    and hashed by identity).
+
+    Args:
+        data: The number (an int, a float, or any real number such as a numpy scalar).
+        label: A name for pictures, `explain` and the repr.
+
+    Attributes:
+        data: The number, a float.
+        grad: d root / d this Value after `root.backward()` (0.0 until then).
+        label: The name given, or "".
+
+    Raises:
+        TypeError: `data` is not a real number (a Value, a complex, an array, a str), or
+            `label` is not a str.
+        ValueError: `data` is an int too large for a float.
+
+    Examples:
+        >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+        >>> c = a * b + a.exp()
+        >>> c.backward(); a.grad, b.grad
+        (4.38905609893065, 2.0)
+        >>> c
+        Value(data=1.38906, grad=1.0, op='add')
     """
 
     __slots__ = ("data", "grad", "label", "_opdef", "_a", "_b", "_mark", "__weakref__")
@@ -152,12 +177,24 @@ class Value:
 
     @property
     def op(self) -> str:
-        """The name of the operation that made this Value ('' for a leaf, 'const' for a number)."""
+        """The name of the operation that made this Value ('' for a leaf, 'const' for a number).
+
+        Examples:
+            >>> x = Value(2.0)
+            >>> (x * 3).op, x.op
+            ('mul', '')
+        """
         return self._opdef.name if self._opdef is not None else ""
 
     @property
     def operands(self) -> tuple[Value, ...]:
-        """The operands this Value was computed from, in order (() for a leaf)."""
+        """The operands this Value was computed from, in order (() for a leaf).
+
+        Examples:
+            >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+            >>> [x.label for x in (a - b).operands]
+            ['a', 'b']
+        """
         a, b = self._a, self._b
         if a is None:
             return () if b is None else b
@@ -165,22 +202,34 @@ class Value:
 
     @property
     def is_leaf(self) -> bool:
+        """True for a Value made by `Value(...)` (or `detach()`), not by an operation.
+
+        Examples:
+            >>> x = Value(2.0)
+            >>> x.is_leaf, x.exp().is_leaf
+            (True, False)
+        """
         return self._a is None and self._b is None
 
     # --- micrograd's names, so code written for micrograd reads our graphs unchanged ----------
 
     @property
     def _prev(self) -> set[Value]:
-        """micrograd's name: the operands as a set (`operands` keeps their order). As in
-        micrograd, x ** 2 has x alone: a constant exponent is part of the operation."""
+        """The operands as a set, micrograd's name for them (`operands` keeps their order).
+
+        As in micrograd, x ** 2 has x alone: a constant exponent is part of the operation.
+        """
         if self._opdef is _POW:
             return {self._a} if self._a is not None else set()
         return set(self.operands)
 
     @property
     def _op(self) -> str:
-        """micrograd's name: the operation as a string, '' for a leaf ('+', '*', 'ReLU', '**2',
-        'exp', ...; `op` is our name for it, `_opdef` the catalogue entry)."""
+        """The operation as a string, '' for a leaf: micrograd's name for it.
+
+        '+', '*', 'ReLU', '**2', 'exp', ...; `op` is our name for it, `_opdef` the catalogue
+        entry.
+        """
         if self._a is None and self._b is None:
             return ""
         name = self._opdef.name
@@ -189,9 +238,11 @@ class Value:
         return _MICROGRAD_OP.get(name, self._opdef.symbol)
 
     def _backward(self) -> None:
-        """micrograd's step by hand: add this node's share into its operands' grads,
+        """Micrograd's step by hand: add this node's share into its operands' grads.
+
         operand.grad += local_grad * self.grad (what `backward()` does for every node, in
-        order)."""
+        order).
+        """
         operands = self.operands
         if operands:
             upstream = self.grad
@@ -275,6 +326,33 @@ class Value:
 
         A Value computed under `no_grad()` records no graph: its backward() is a ValueError,
         as PyTorch's (there would be nothing to fill).
+
+        Args:
+            upstream: d root / d self, the seed of the pass (1.0: this Value is the root).
+            create_graph: Also build the gradients as Values with graphs of their own, to
+                differentiate again (`hessian`, `hvp` and `grad` use it).
+            retain_graph: Keep the graph for another pass; defaults to `create_graph`.
+
+        Returns:
+            None; with `create_graph=True`, a dict from each leaf to its gradient as a Value.
+
+        Raises:
+            TypeError: `upstream` is not a real number, or this Value's data is not one.
+            ValueError: This Value was computed under `no_grad()`, or `create_graph=True`
+                comes with `retain_graph=False`.
+            RuntimeError: The pass goes through an operation an earlier pass consumed
+                (pass `retain_graph=True` the first time).
+
+        Examples:
+            >>> x = Value(3.0, label="x")
+            >>> y = x * x
+            >>> y.backward()
+            >>> x.grad
+            6.0
+            >>> y.backward()
+            Traceback (most recent call last):
+                ...
+            RuntimeError: backward: ...
         """
         if type(self) is _NoGraph:
             raise ValueError(
@@ -296,11 +374,29 @@ class Value:
         return None
 
     def zero_grad(self) -> None:
-        """Set this Value's grad to 0.0 (optimizers zero all their parameters at once)."""
+        """Set this Value's grad to 0.0 (optimizers zero all their parameters at once).
+
+        Examples:
+            >>> x = Value(3.0)
+            >>> (x * x).backward(); x.grad
+            6.0
+            >>> x.zero_grad(); x.grad
+            0.0
+        """
         self.grad = 0.0
 
     def detach(self) -> Value:
-        """The same number as a new leaf, cut from the graph."""
+        """The same number as a new leaf, cut from the graph.
+
+        Returns:
+            A new leaf Value with this one's data and label (and grad 0.0).
+
+        Examples:
+            >>> x = Value(2.0, label="x")
+            >>> y = (x * x).detach()
+            >>> y.is_leaf, y.data
+            (True, 4.0)
+        """
         return Value(self.data, self.label)
 
     if TYPE_CHECKING:  # the operators are made from the catalogue below; their types, for mypy
@@ -317,22 +413,100 @@ class Value:
         def __rpow__(self, other: Value | Number) -> Value: ...
         def __neg__(self) -> Value: ...
         def __abs__(self) -> Value: ...
-        def exp(self) -> Value: ...
-        def log(self) -> Value: ...
-        def tanh(self) -> Value: ...
-        def sigmoid(self) -> Value: ...
-        def relu(self) -> Value: ...
-        def sqrt(self) -> Value: ...
-        def abs(self) -> Value: ...
-        def softplus(self) -> Value: ...
+        def exp(self) -> Value:
+            """The exponential e ** self; d(e^a)/da = e^a.
+
+            Returns:
+                A new Value, one node of the graph, whose operand is this Value.
+
+            Examples:
+                >>> Value(0.0).exp().data
+                1.0
+            """
+        def log(self) -> Value:
+            """The natural logarithm; d(ln a)/da = 1/a.
+
+            A DomainError (a ValueError) for a <= 0.
+
+            Returns:
+                A new Value, one node of the graph, whose operand is this Value.
+
+            Examples:
+                >>> Value(1.0).log().data
+                0.0
+            """
+        def tanh(self) -> Value:
+            """The hyperbolic tangent; its derivative is 1 - tanh^2.
+
+            Returns:
+                A new Value, one node of the graph, whose operand is this Value.
+
+            Examples:
+                >>> Value(0.0).tanh().data
+                0.0
+            """
+        def sigmoid(self) -> Value:
+            """1 / (1 + e ** -self); d(s(a))/da = s(a) * (1 - s(a)).
+
+            Returns:
+                A new Value, one node of the graph, whose operand is this Value.
+
+            Examples:
+                >>> Value(0.0).sigmoid().data
+                0.5
+            """
+        def relu(self) -> Value:
+            """max(self, 0); its derivative is 1 where a > 0, else 0 (0 at the kink, as PyTorch).
+
+            Returns:
+                A new Value, one node of the graph, whose operand is this Value.
+
+            Examples:
+                >>> Value(-2.0).relu().data
+                0.0
+            """
+        def sqrt(self) -> Value:
+            """The square root; d(sqrt a)/da = 1/(2*sqrt(a)).
+
+            A DomainError for a < 0.
+
+            Returns:
+                A new Value, one node of the graph, whose operand is this Value.
+
+            Examples:
+                >>> Value(9.0).sqrt().data
+                3.0
+            """
+        def abs(self) -> Value:
+            """|self| (also `abs(x)`); its derivative is sign(a), 0 at the kink.
+
+            Returns:
+                A new Value, one node of the graph, whose operand is this Value.
+
+            Examples:
+                >>> Value(-2.0).abs().data
+                2.0
+            """
+        def softplus(self) -> Value:
+            """ln(1 + e ** self), a smooth relu; its derivative is sigmoid(a).
+
+            Returns:
+                A new Value, one node of the graph, whose operand is this Value.
+
+            Examples:
+                >>> round(Value(0.0).softplus().data, 6)
+                0.693147
+            """
 
 
 # micrograd's spelling where it differs from the catalogue's symbol.
 _MICROGRAD_OP = {"relu": "ReLU", "vpow": "**"}
 
 class _NoGraph(Value):
-    """The result of an operation under `no_grad()`: a leaf that remembers it was computed, so
-    that backward() on it can say why no gradient would flow. Otherwise a Value like any other."""
+    """The result of an operation under `no_grad()`: a leaf that remembers it was computed.
+
+    So backward() on it can say why no gradient would flow. Otherwise a Value like any other.
+    """
 
     __slots__ = ()
 
@@ -352,8 +526,10 @@ def _compared(other: object) -> float | None:
 def _node(
     op: Op | None, data: float, a: Value | None, b: Value | tuple[Value, ...] | None
 ) -> Value:
-    """A Value built in place: `data` is already a float, so Value.__init__'s checks are skipped
-    (this runs once per operation)."""
+    """A Value built in place: `data` is already a float, so Value.__init__'s checks are skipped.
+
+    This runs once per operation.
+    """
     out = _new(Value)
     out.data, out.grad, out.label, out._a, out._b, out._mark = data, 0.0, "", a, b, 0
     out._opdef = op  # type: ignore[assignment]  # None for a constant leaf
@@ -362,8 +538,10 @@ def _node(
 
 def _lift(x: object, where: str = "Value") -> Value | None:
     """An operand as a Value: a number becomes a constant leaf; anything else gives None.
+
     An array is a TypeError saying how to apply a Value elementwise (numpy's own fallback
-    message speaks of ufuncs or concatenation)."""
+    message speaks of ufuncs or concatenation).
+    """
     if isinstance(x, Value):
         return x
     if type(x) is float:
@@ -377,8 +555,10 @@ def _lift(x: object, where: str = "Value") -> Value | None:
 
 
 def _elementwise(method: Callable[[Value, object], Value], self: Value, x: object) -> Any:
-    """`method` applied to each element of an object array (of Values or numbers), as numpy
-    would if a Value did not stop numpy's ufuncs; NotImplemented for anything else."""
+    """`method` applied to each element of an object array (of Values or numbers).
+
+    As numpy would if a Value did not stop numpy's ufuncs; NotImplemented for anything else.
+    """
     if getattr(getattr(x, "dtype", None), "kind", "") != "O":
         return NotImplemented
     import numpy
@@ -387,8 +567,11 @@ def _elementwise(method: Callable[[Value, object], Value], self: Value, x: objec
 
 
 def _make(op: Op, data: float, a: Value | None, b: Value | tuple[Value, ...] | None) -> Value:
-    """The result of `op` in any mode: a node that records its operands, a leaf under no_grad,
-    and under detect_anomaly an error if the value is not finite."""
+    """The result of `op` in any mode.
+
+    A node that records its operands, a leaf under no_grad, and under detect_anomaly an error
+    if the value is not finite.
+    """
     state = _get_mode()
     if state & CHECK:
         _checked(op, data, _node(op, data, a, b).operands)
@@ -450,8 +633,11 @@ def method(self, other):
 
 def _binary(op: Op, reflected: bool = False,
             made: type[Value] | None = None) -> Callable[[Value, object], Value]:
-    """The operator method for `op`, written from its forward_code. `made`: the class of the
-    nodes it makes, when a subclass (chainrule.micrograd's Value) wants its own without a copy."""
+    """The operator method for `op`, written from its forward_code.
+
+    `made`: the class of the nodes it makes, when a subclass (chainrule.micrograd's Value)
+    wants its own without a copy.
+    """
     code = op.forward_code
     if not set(compile(code, op.name, "eval").co_names) <= {"a", "b"}:
         code = "forward(a, b)"
@@ -504,8 +690,10 @@ def _power(made: type[Value] | None = None) -> Callable[[Value, object], Value]:
     pow_const, vpow = _binary(CATALOGUE["pow"], made=made), _binary(CATALOGUE["vpow"], made=made)
 
     def _pow(self: Value, exponent: object) -> Value:
-        """self ** exponent: a number exponent is a constant (`pow`); a Value one is
-        differentiated too (`vpow`)."""
+        """Raise self to `exponent`: a number exponent is a constant (`pow`).
+
+        A Value exponent is differentiated too (`vpow`).
+        """
         if isinstance(exponent, Value):
             return vpow(self, exponent)
         return pow_const(self, exponent)
@@ -528,8 +716,10 @@ _UNARY_METHODS = (("__neg__", "neg"), ("__abs__", "abs"), *(
 
 
 def _install_operators(cls: type[Value], made: type[Value] | None = None) -> None:
-    """Every operator method on `cls`, written from the catalogue; `made` as for `_binary`
-    (chainrule.micrograd's Value installs the same set for its own nodes)."""
+    """Every operator method on `cls`, written from the catalogue; `made` as for `_binary`.
+
+    chainrule.micrograd's Value installs the same set for its own nodes.
+    """
     for name, op_name, reflected in _BINARY_METHODS:
         setattr(cls, name, _binary(CATALOGUE[op_name], reflected, made=made))
     cls.__pow__ = _power(made)
@@ -563,7 +753,26 @@ _SUM = CATALOGUE["sum"]
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum
     """One node for a1 + a2 + ... + an (builtin sum would build n - 1 add nodes).
-    The sum of nothing is 0.0."""
+
+    The sum of nothing is 0.0.
+
+    Args:
+        values: Values and numbers (numbers are lifted into the graph).
+
+    Returns:
+        A Value whose operands are all the items; each gets gradient 1 from it.
+
+    Raises:
+        TypeError: An item is neither a Value nor a real number.
+
+    Examples:
+        >>> from autograd import Value, sum
+        >>> xs = [Value(1.0), Value(2.0), 3.0]
+        >>> total = sum(xs)
+        >>> total.backward()
+        >>> total.data, len(total.operands), xs[0].grad
+        (6.0, 3, 1.0)
+    """
     operands: tuple[Any, ...] = tuple(values)
     for x in operands:
         if type(x) is not Value:  # numbers to lift, or something to refuse: the general path
@@ -583,7 +792,26 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - as torch.sum
 
 
 def logsumexp(values: Iterable[Value | Number]) -> Value:
-    """log(e^a1 + ... + e^an) in one stable node; its gradient is the softmax."""
+    """log(e^a1 + ... + e^an) in one stable node; its gradient is the softmax.
+
+    Args:
+        values: Values and numbers, at least one.
+
+    Returns:
+        A Value; d out / d ai = e^ai / sum e^aj.
+
+    Raises:
+        TypeError: An item is neither a Value nor a real number.
+        ValueError: `values` is empty.
+
+    Examples:
+        >>> from autograd import Value, logsumexp
+        >>> xs = [Value(0.0), Value(0.0)]
+        >>> out = logsumexp(xs)
+        >>> out.backward()
+        >>> round(out.data, 6), [x.grad for x in xs]
+        (0.693147, [0.5, 0.5])
+    """
     items = list(values)
     if not items:
         raise ValueError("logsumexp: needs at least one value, got none")
@@ -591,7 +819,26 @@ def logsumexp(values: Iterable[Value | Number]) -> Value:
 
 
 def mean(values: Iterable[Value | Number]) -> Value:
-    """(a1 + ... + an) / n."""
+    """(a1 + ... + an) / n, as one sum node and one division.
+
+    Args:
+        values: Values and numbers, at least one.
+
+    Returns:
+        A Value; each item gets gradient 1/n from it.
+
+    Raises:
+        TypeError: An item is neither a Value nor a real number.
+        ValueError: `values` is empty.
+
+    Examples:
+        >>> from autograd import Value, mean
+        >>> xs = [Value(1.0), Value(2.0), Value(6.0)]
+        >>> m = mean(xs)
+        >>> m.backward()
+        >>> m.data, xs[0].grad
+        (3.0, 0.3333333333333333)
+    """
     items = list(values)
     if not items:
         raise ValueError("mean: needs at least one value, got none")

@@ -1,9 +1,17 @@
 """chainrule's neural-network package, built on `autograd.Value`, with PyTorch's names.
 
+Modules and layers (`MLP`), losses, optimizers and schedules, and `fit`, the training loop.
+The matrix form of the same network, BP1-BP4 in numpy, is `nn.matrix`.
+
+Examples:
     >>> import nn
     >>> model = nn.MLP(2, [16, 16, 1], seed=1337)     # micrograd's demo model
     >>> (score,) = model([0.5, -1.0])                  # a list, even for one output
-    >>> opt = nn.SGD(model.parameters(), lr=0.1)
+    >>> opt = nn.SGD(model.parameters(), lr=0.01)
+    >>> loss = nn.mse_loss([score], [1.0])
+    >>> opt.zero_grad(); loss.backward(); opt.step()
+    >>> round(loss.data, 4), round(nn.mse_loss(model([0.5, -1.0]), [1.0]).data, 4)
+    (2.7763, 0.0046)
 """
 
 from types import ModuleType as _ModuleType

@@ -38,7 +38,9 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "tanh": Value.tanh,
     "linear": None,
 }
+"""The activations by name: the Value method applied to w . x + b (None: linear, the sum)."""
 INITS = ("uniform", "torch", "xavier")
+"""The weight draws: micrograd's U(-1, 1), PyTorch's nn.Linear, and Xavier (Glorot) uniform."""
 
 _sum = autograd.sum
 _mul = Value.__mul__
@@ -52,7 +54,7 @@ def _check_activation(activation: object, where: str, argument: str = "activatio
 
 
 def _refuse_nonlin(nonlin: object, where: str) -> None:
-    """micrograd's `nonlin=` flag, said the way this package says it (or use micrograd's)."""
+    """Refuse micrograd's `nonlin=` flag, saying how this package says it (or use micrograd's)."""
     if nonlin is not None:
         raise TypeError(f"{where}: nonlin= is micrograd's flag; here say activation=\"relu\" "
                         f"(nonlin=True) or activation=\"linear\" (nonlin=False), or use "
@@ -195,7 +197,36 @@ def _as_number(x: object, where: str) -> float:
 
 
 class Neuron(Module):
-    """act(w . x + b): `w` a list of Values (one per input), `b` a Value or None (no bias)."""
+    """One neuron, act(w . x + b): `w` a list of Values (one per input), `b` a Value or None.
+
+    Its weights are drawn as a one-neuron `Layer`'s, from `random.Random(seed)`.
+
+    Args:
+        nin: The number of inputs (and weights).
+        activation: One of `ACTIVATIONS`: "relu", "sigmoid", "tanh" or "linear".
+        bias: Give it a bias `b` (False: `b` is None).
+        init: One of `INITS` (see `MLP`).
+        seed: An int, or a `random.Random` to draw from.
+        nonlin: micrograd's flag, refused with a message saying how to write it here.
+
+    Attributes:
+        w: The weights, one Value per input.
+        b: The bias, a Value, or None.
+        activation: The activation's name.
+
+    Raises:
+        TypeError: `nin` or `seed` has the wrong type, `bias` is not a bool, or `nonlin` is
+            given.
+        ValueError: `nin` < 1, or `activation` or `init` is not one of the names.
+
+    Examples:
+        >>> import nn
+        >>> n = nn.Neuron(3, activation="tanh", seed=0)
+        >>> n
+        Neuron(3, activation='tanh')
+        >>> n([1.0, 2.0, 3.0])
+        Value(data=0.846618, grad=0.0, op='tanh')
+    """
 
     activation: str
     _act: Callable[[Value], Value] | None
@@ -223,7 +254,26 @@ class Neuron(Module):
     def from_weights(
         cls, w: Sequence[Number], b: Number | None = None, activation: str = "relu"
     ) -> Neuron:
-        """A neuron with these input weights and bias (None: no bias)."""
+        """A neuron with these input weights and bias (None: no bias).
+
+        Args:
+            w: The weights, one number per input.
+            b: The bias, or None for none.
+            activation: One of `ACTIVATIONS`.
+
+        Returns:
+            The Neuron, its parameters new leaf Values.
+
+        Raises:
+            TypeError: `w` is not a sequence of real numbers, or `b` is not one.
+            ValueError: `w` is empty, or `activation` is not one of the names.
+
+        Examples:
+            >>> import nn
+            >>> n = nn.Neuron.from_weights([0.5, -1.0], b=0.25, activation="linear")
+            >>> n([2.0, 1.0]).data              # 0.5*2 - 1*1 + 0.25
+            0.25
+        """
         where = "Neuron.from_weights"
         _check_activation(activation, where)
         if isinstance(w, (str, bytes, numbers.Number, Value)) or not hasattr(w, "__len__"):
@@ -240,9 +290,22 @@ class Neuron(Module):
 
     @property
     def nin(self) -> int:
+        """The number of inputs."""
         return len(self.w)
 
     def __call__(self, x: Input) -> Value:
+        """The neuron's output for one input: act(w . x + b), one Value.
+
+        Args:
+            x: A sequence of `nin` Values or numbers.
+
+        Returns:
+            One Value: a `sum` node over the products and the bias, through the activation.
+
+        Raises:
+            TypeError: `x` is not a sequence, or an item is neither a Value nor a real number.
+            ValueError: `x` does not have `nin` items.
+        """
         return self._forward(_as_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, xs: list[Value]) -> Value:
@@ -259,7 +322,34 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """`nout` neurons reading the same `nin` inputs; calling it returns a list of nout Values."""
+    """`nout` neurons reading the same `nin` inputs; calling it returns a list of nout Values.
+
+    Args:
+        nin: The number of inputs.
+        nout: The number of neurons (outputs).
+        activation: One of `ACTIVATIONS`: "relu", "sigmoid", "tanh" or "linear".
+        bias: Give each neuron a bias.
+        init: One of `INITS` (see `MLP`).
+        seed: An int, or a `random.Random` to draw from.
+        nonlin: micrograd's flag, refused with a message saying how to write it here.
+
+    Attributes:
+        neurons: The Neurons, in order.
+        activation: The activation's name.
+
+    Raises:
+        TypeError: `nin`, `nout` or `seed` has the wrong type, `bias` is not a bool, or
+            `nonlin` is given.
+        ValueError: `nin` or `nout` < 1, or `activation` or `init` is not one of the names.
+
+    Examples:
+        >>> import nn
+        >>> layer = nn.Layer(2, 3, seed=0)
+        >>> layer
+        Layer(2, 3, activation='relu')
+        >>> len(layer([1.0, -1.0])), layer.nin, layer.nout
+        (3, 2, 3)
+    """
 
     def __init__(
         self,
@@ -308,7 +398,29 @@ class Layer(Module):
         biases: Sequence[Number] | None = None,
         activation: str = "relu",
     ) -> Layer:
-        """A layer from weight rows (PyTorch's out x in layout) and optional biases."""
+        """A layer from weight rows (PyTorch's out x in layout) and optional biases.
+
+        Args:
+            weights: One row per neuron, one weight per input in each.
+            biases: One number per neuron, or None for no biases.
+            activation: One of `ACTIVATIONS`.
+
+        Returns:
+            The Layer, its parameters new leaf Values.
+
+        Raises:
+            TypeError: `weights` is not a list of rows of real numbers, or `biases` is not a
+                list of real numbers.
+            ValueError: A row is empty or ragged, `biases` has not one entry per neuron, or
+                `activation` is not one of the names.
+
+        Examples:
+            >>> import nn
+            >>> layer = nn.Layer.from_weights([[1.0, 2.0], [3.0, 4.0]], biases=[0.5, -0.5],
+            ...                               activation="linear")
+            >>> [y.data for y in layer([1.0, 1.0])]
+            [3.5, 6.5]
+        """
         where = "Layer.from_weights"
         _check_activation(activation, where)
         rows = _check_rows(weights, None, where, "weights")
@@ -319,14 +431,27 @@ class Layer(Module):
 
     @property
     def nin(self) -> int:
+        """The number of inputs."""
         return len(self.neurons[0].w)
 
     @property
     def nout(self) -> int:
+        """The number of neurons (outputs)."""
         return len(self.neurons)
 
     def __call__(self, x: Input) -> list[Value]:
-        """Always a list of `nout` Values, even when nout is 1 (an `Outputs`)."""
+        """Always a list of `nout` Values, even when nout is 1 (an `Outputs`).
+
+        Args:
+            x: A sequence of `nin` Values or numbers.
+
+        Returns:
+            The neurons' outputs, an `Outputs` list, one Value per neuron.
+
+        Raises:
+            TypeError: `x` is not a sequence, or an item is neither a Value nor a real number.
+            ValueError: `x` does not have `nin` items.
+        """
         return Outputs(self._forward(_as_inputs(x, self.nin, "Layer")))
 
     def _forward(self, xs: list[Value]) -> list[Value]:
@@ -338,14 +463,48 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """Layers in a row. `MLP(2, [16, 16, 1])` is micrograd's model: ReLU hidden layers, a
-    linear output, weights drawn from U(-1, 1) and zero biases.
+    """Layers in a row: a multi-layer perceptron.
 
+    `MLP(2, [16, 16, 1])` is micrograd's model: ReLU hidden layers, a linear output, weights
+    drawn from U(-1, 1) and zero biases.
     All weights come from one `random.Random(seed)`, drawn layer by layer, row by row, so one
     seed gives the same model bit for bit (and seed 1337 gives micrograd's demo model exactly).
     `init="torch"` draws weights and biases from U(-1/sqrt(nin), 1/sqrt(nin)) as
     `torch.nn.Linear`; `init="xavier"` draws weights from U(-a, a), a = sqrt(6/(nin + nout)),
     with zero biases.
+
+    Args:
+        nin: The number of inputs.
+        nouts: The width of each layer, in order; the last is the number of outputs.
+        activation: The hidden layers' activation, one of `ACTIVATIONS`.
+        output_activation: The last layer's activation, one of `ACTIVATIONS`.
+        bias: Give every neuron a bias.
+        init: One of `INITS`: "uniform", "torch" or "xavier".
+        seed: An int, or a `random.Random` to draw from.
+
+    Attributes:
+        layers: The Layers, in order.
+
+    Raises:
+        TypeError: `nin`, a width or `seed` has the wrong type, `nouts` is not a list, or
+            `bias` is not a bool.
+        ValueError: `nin` or a width < 1, `nouts` is empty, or an activation or `init` is not
+            one of the names.
+
+    Examples:
+        >>> import nn
+        >>> model = nn.MLP(2, [16, 16, 1], seed=1337)     # micrograd's demo model
+        >>> model
+        MLP(
+          (0): Layer(2, 16, activation='relu')
+          (1): Layer(16, 16, activation='relu')
+          (2): Layer(16, 1, activation='linear')
+        )
+        >>> (score,) = model([0.5, -1.0])                  # a list, even for one output
+        >>> score
+        Value(data=-0.666216, grad=0.0, op='sum')
+        >>> len(model.parameters())
+        337
     """
 
     def __init__(
@@ -390,10 +549,34 @@ class MLP(Module):
         """A model from explicit weights: `weights[l][j][k]` is layer l, neuron j, input k.
 
         `biases` is None (no biases anywhere) or one entry per layer: a list of nout numbers,
-        or None for a layer without biases. The worked example's 2-2-1 network:
+        or None for a layer without biases.
 
-            MLP.from_weights([[[0.1, 0.8], [0.4, 0.6]], [[0.3, 0.9]]],
-                             activation="sigmoid", output_activation="sigmoid")
+        Args:
+            weights: One list of rows per layer (PyTorch's out x in layout in each).
+            biases: None, or one entry per layer: a list of nout numbers, or None.
+            activation: The hidden layers' activation, one of `ACTIVATIONS`.
+            output_activation: The last layer's activation, one of `ACTIVATIONS`.
+
+        Returns:
+            The MLP, its parameters new leaf Values.
+
+        Raises:
+            TypeError: `weights` or `biases` (or a row, or an entry) has the wrong type.
+            ValueError: `weights` is empty, a layer's rows do not fit the layer before,
+                `biases` has not one entry per layer (or per neuron), or an activation is not
+                one of the names.
+
+        Examples:
+            >>> import nn
+            >>> model = nn.MLP.from_weights([[[0.1, 0.8], [0.4, 0.6]], [[0.3, 0.9]]],
+            ...                             activation="sigmoid", output_activation="sigmoid")
+            >>> model                                  # the worked example's 2-2-1 network
+            MLP(
+              (0): Layer(2, 2, activation='sigmoid', bias=False)
+              (1): Layer(2, 1, activation='sigmoid', bias=False)
+            )
+            >>> [p.label for p in model.layers[1].parameters()]  # named, for the pictures
+            ['layers.1.neurons.0.w.0', 'layers.1.neurons.0.w.1']
         """
         where = "MLP.from_weights"
         _check_activation(activation, where)
@@ -427,14 +610,27 @@ class MLP(Module):
 
     @property
     def nin(self) -> int:
+        """The number of inputs."""
         return self.layers[0].nin
 
     @property
     def nout(self) -> int:
+        """The number of outputs (the last layer's width)."""
         return self.layers[-1].nout
 
     def __call__(self, x: Input) -> list[Value]:
-        """The outputs of the last layer: always a list of Values, even for one output."""
+        """The outputs of the last layer: always a list of Values, even for one output.
+
+        Args:
+            x: A sequence of `nin` Values or numbers.
+
+        Returns:
+            An `Outputs` list of `nout` Values; `(score,) = model(x)` takes one out.
+
+        Raises:
+            TypeError: `x` is not a sequence, or an item is neither a Value nor a real number.
+            ValueError: `x` does not have `nin` items.
+        """
         xs = _as_inputs(x, self.layers[0].nin, "MLP")
         for layer in self.layers:
             xs = layer._forward(xs)
@@ -463,8 +659,11 @@ def _draw(rng: random.Random, nin: int, nout: int, init: str,
 
 
 def _check_rows(rows: object, nin: int | None, where: str, what: str) -> list[list[float]]:
-    """Weight rows of one layer as floats; ragged rows, or rows that do not fit the layer
-    before, are a ValueError saying what was expected."""
+    """Weight rows of one layer as floats.
+
+    Ragged rows, or rows that do not fit the layer before, are a ValueError saying what was
+    expected.
+    """
     if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence):
         raise TypeError(f"{where}: {what} must be a list of weight rows (one per neuron), got "
                         f"{type(rows).__name__}")

@@ -23,6 +23,7 @@ __all__ = [
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
+"""The reductions every loss takes: "mean" and "sum" give one Value, "none" the list."""
 # For type checkers: "mean" and "sum" give one Value, "none" a list of them.
 _OneValue = Literal["mean", "sum"]
 _PerElement = Literal["none"]
@@ -93,7 +94,30 @@ def mse_loss(pred: object, target: object, *, reduction: _PerElement) -> list[Va
 @overload
 def mse_loss(pred: object, target: object, reduction: str = ...) -> Value | list[Value]: ...
 def mse_loss(pred: object, target: object, reduction: str = "mean") -> Value | list[Value]:
-    """(pred - target)^2 per element, as `torch.nn.functional.mse_loss`."""
+    """(pred - target)^2 per element, as `torch.nn.functional.mse_loss`.
+
+    Args:
+        pred: The predictions: a Value, a number, or (nested) lists of them.
+        target: As many targets, paired in order after flattening.
+        reduction: "mean" (the default, as PyTorch), "sum" or "none".
+
+    Returns:
+        One Value ("mean", "sum"), or the list of per-element losses ("none").
+
+    Raises:
+        TypeError: An element of pred or target is neither a Value nor a number.
+        ValueError: `reduction` is not one of REDUCTIONS, pred is empty, or pred and target
+            do not pair one to one.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> pred = [Value(0.5), Value(2.0)]
+        >>> nn.mse_loss(pred, [1.0, 1.0])                     # (0.25 + 1) / 2
+        Value(data=0.625, grad=0.0, op='div')
+        >>> [x.data for x in nn.mse_loss(pred, [1.0, 1.0], reduction="none")]
+        [0.25, 1.0]
+    """
     where = "mse_loss"
     _check_reduction(reduction, where)
     p, t = _pairs(pred, target, where)
@@ -107,11 +131,33 @@ def half_sse_loss(pred: object, target: object, *, reduction: _PerElement) -> li
 @overload
 def half_sse_loss(pred: object, target: object, reduction: str = ...) -> Value | list[Value]: ...
 def half_sse_loss(pred: object, target: object, reduction: str = "sum") -> Value | list[Value]:
-    """1/2 (pred - target)^2 per element, summed by default: the E of the worked example,
-    whose derivative in pred is just (pred - target).
+    """1/2 (pred - target)^2 per element, summed by default: the E of the worked example.
 
+    Its derivative in pred is just (pred - target).
     "sum" gives 1/2 sum (the post's E), "mean" gives 1/2 mean (the post's PyTorch loss),
     "none" the list of 1/2 (pred_i - target_i)^2.
+
+    Args:
+        pred: The predictions: a Value, a number, or (nested) lists of them.
+        target: As many targets, paired in order after flattening.
+        reduction: "sum" (the default, the post's E), "mean" or "none".
+
+    Returns:
+        One Value ("sum", "mean"), or the list of per-element losses ("none").
+
+    Raises:
+        TypeError: An element of pred or target is neither a Value nor a number.
+        ValueError: `reduction` is not one of REDUCTIONS, pred is empty, or pred and target
+            do not pair one to one.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> yp = Value(0.75136507)                         # the post's output, its target 0.01
+        >>> E = nn.half_sse_loss([yp], [0.01])
+        >>> E.backward()
+        >>> E, yp.grad                                     # dE/dyp = yp - target
+        (Value(data=0.274811, grad=1.0, op='mul'), 0.74136507)
     """
     where = "half_sse_loss"
     _check_reduction(reduction, where)
@@ -140,6 +186,30 @@ def hinge_loss(
     """max(0, margin - y * score) per element, y in {-1, +1}: micrograd's demo loss (an SVM's).
 
     With y = +1 it is relu(margin - score), with y = -1 relu(margin + score).
+
+    Args:
+        scores: The raw scores: a Value, a number, or (nested) lists of them.
+        target: One label per score, -1 or +1 (plain numbers).
+        margin: The margin a correct score must clear.
+        reduction: "mean" (the default), "sum" or "none".
+
+    Returns:
+        One Value ("mean", "sum"), or the list of per-element losses ("none").
+
+    Raises:
+        TypeError: `margin` is not a real number, a score is neither a Value nor a number, or
+            a target is not a number.
+        ValueError: `reduction` is not one of REDUCTIONS, a target is not -1 or +1, scores is
+            empty, or scores and targets do not pair one to one.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> scores = [Value(0.5), Value(-2.0)]
+        >>> [x.data for x in nn.hinge_loss(scores, [1, -1], reduction="none")]
+        [0.5, 0.0]
+        >>> nn.hinge_loss(scores, [1, -1])
+        Value(data=0.25, grad=0.0, op='div')
     """
     where = "hinge_loss"
     _check_reduction(reduction, where)
@@ -173,11 +243,36 @@ def bce_with_logits_loss(
 def bce_with_logits_loss(
     logits: object, target: object, reduction: str = "mean", pos_weight: float | None = None
 ) -> Value | list[Value]:
-    """Binary cross-entropy of sigmoid(logit), computed from the logit, stably:
+    """Binary cross-entropy of sigmoid(logit), computed from the logit, stably.
+
     y * softplus(-x) + (1 - y) * softplus(x) = -[y log s(x) + (1 - y) log(1 - s(x))],
     as `torch.nn.functional.binary_cross_entropy_with_logits`; softplus never overflows and
     no log of 0 can happen. Targets are probabilities in [0, 1]; `pos_weight` scales the
     positive term.
+
+    Args:
+        logits: The raw scores x: a Value, a number, or (nested) lists of them.
+        target: One probability in [0, 1] per logit (plain numbers).
+        reduction: "mean" (the default), "sum" or "none".
+        pos_weight: The weight of the positive term (None: 1).
+
+    Returns:
+        One Value ("mean", "sum"), or the list of per-element losses ("none").
+
+    Raises:
+        TypeError: `pos_weight` is not a real number or None, a logit is neither a Value nor
+            a number, or a target is not a number.
+        ValueError: `reduction` is not one of REDUCTIONS, a target is outside [0, 1], logits
+            is empty, or logits and targets do not pair one to one.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> x = Value(0.0)
+        >>> loss = nn.bce_with_logits_loss([x], [1.0])   # -log sigmoid(0) = log 2
+        >>> loss.backward()
+        >>> round(loss.data, 6), x.grad                  # d/dx = sigmoid(x) - y
+        (0.693147, -0.5)
     """
     where = "bce_with_logits_loss"
     _check_reduction(reduction, where)
@@ -217,11 +312,35 @@ def cross_entropy_loss(
 def cross_entropy_loss(
     logits: Any, target: Any, reduction: str = "mean"  # Any: checked below
 ) -> Value | list[Value]:
-    """Softmax cross-entropy from raw scores: logsumexp(row) - row[class], as
-    `torch.nn.functional.cross_entropy` with class-index targets.
+    """Softmax cross-entropy from raw scores: logsumexp(row) - row[class].
 
+    As `torch.nn.functional.cross_entropy` with class-index targets.
     `logits` is one row of C scores per sample (or a single row), `target` the class index of
     each sample (or one int). logsumexp is one stable node whose gradient is the softmax.
+
+    Args:
+        logits: One row of C scores (Values or numbers) per sample, or a single row.
+        target: The class index of each sample, in 0..C-1 (or one int for a single row).
+        reduction: "mean" (the default), "sum" or "none".
+
+    Returns:
+        One Value ("mean", "sum"), or the list of per-sample losses ("none").
+
+    Raises:
+        TypeError: `logits` or `target` is not a list, a score is neither a Value nor a
+            number, or a target is not an int.
+        ValueError: `reduction` is not one of REDUCTIONS, there are no rows, the rows and
+            targets do not pair, a row has another width than the first, or a target is
+            outside the classes.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> row = [Value(0.0), Value(0.0), Value(0.0)]
+        >>> loss = nn.cross_entropy_loss(row, 2)         # log 3: every class equally likely
+        >>> loss.backward()
+        >>> round(loss.data, 6), [round(x.grad, 4) for x in row]  # softmax - one-hot
+        (1.098612, [0.3333, 0.3333, -0.6667])
     """
     where = "cross_entropy_loss"
     _check_reduction(reduction, where)

@@ -37,8 +37,11 @@ __all__ = [
 ]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+"""The activations by name, as `nn.ACTIVATIONS` has them."""
 LOSSES = ("mse", "half_sse", "bce_with_logits", "cross_entropy", "hinge")
+"""The losses `loss_and_grad` knows, with the meaning of `nn`'s of the same names."""
 INITS = ("torch", "uniform", "xavier", "post004", "normal")
+"""The weight draws of `MatrixMLP` (see there)."""
 REDUCTIONS = ("mean", "sum")
 _FLOAT64 = np.dtype(np.float64)
 
@@ -67,9 +70,11 @@ def _expit() -> Any:
 
 
 def _sigmoid_inplace(z: np.ndarray) -> np.ndarray:
-    """sigma(z) written into z (which the caller owns). Without scipy, the caller silences
-    numpy's overflow warning: for z < -709 e^-z overflows to inf and the result is 0.0, the
-    right limit."""
+    """The sigmoid sigma(z) written into z (which the caller owns).
+
+    Without scipy, the caller silences numpy's overflow warning: for z < -709 e^-z overflows
+    to inf and the result is 0.0, the right limit.
+    """
     expit = _EXPIT if _EXPIT is not None else _expit()
     if expit:
         return expit(z, out=z)
@@ -80,7 +85,26 @@ def _sigmoid_inplace(z: np.ndarray) -> np.ndarray:
 
 
 def activate(name: str, z: np.ndarray) -> np.ndarray:
-    """sigma(z) for one layer (a new array; z is not changed)."""
+    """The activation sigma(z) for one layer (a new array; z is not changed).
+
+    Args:
+        name: One of `ACTIVATIONS`.
+        z: The layer's weighted inputs, any shape.
+
+    Returns:
+        sigma(z), elementwise (for "linear", z itself).
+
+    Raises:
+        ValueError: `name` is not one of `ACTIVATIONS`.
+
+    Examples:
+        >>> import numpy as np
+        >>> from nn.matrix import activate
+        >>> activate("relu", np.array([-1.0, 2.0])).tolist()
+        [0.0, 2.0]
+        >>> activate("sigmoid", np.array([0.0])).tolist()
+        [0.5]
+    """
     if name == "sigmoid":
         with np.errstate(over="ignore"):
             return _sigmoid_inplace(np.array(z, dtype=np.float64))
@@ -94,10 +118,30 @@ def activate(name: str, z: np.ndarray) -> np.ndarray:
 
 
 def activation_derivative(name: str, a: np.ndarray) -> np.ndarray | None:
-    """sigma'(z) written with the output a = sigma(z), as the scalar engine's catalogue does:
+    """The derivative sigma'(z), written with the output a = sigma(z) as the catalogue does.
+
     sigmoid a(1 - a), tanh 1 - a^2, relu 1 where z > 0 (a > 0 exactly then) else 0 (also at
     the kink, as PyTorch; at NaN 1, as PyTorch). None for linear: sigma' = 1, nothing to
-    multiply."""
+    multiply.
+
+    Args:
+        name: One of `ACTIVATIONS`.
+        a: The layer's outputs, sigma(z).
+
+    Returns:
+        sigma'(z) elementwise, or None for "linear".
+
+    Raises:
+        ValueError: `name` is not one of `ACTIVATIONS`.
+
+    Examples:
+        >>> import numpy as np
+        >>> from nn.matrix import activation_derivative
+        >>> activation_derivative("tanh", np.array([0.5])).tolist()      # 1 - 0.5^2
+        [0.75]
+        >>> activation_derivative("linear", np.array([0.5])) is None
+        True
+    """
     if name == "sigmoid":
         return a * (1.0 - a)
     if name == "tanh":
@@ -149,6 +193,7 @@ def loss_and_grad(
     """The loss of a batch and grad_a C, its gradient with respect to `out` (batch, outputs).
 
     The definitions are nn's (and PyTorch's where it has the loss):
+
     - ``mse``: (a - y)^2 over every element; mean over all of them, as ``F.mse_loss``.
     - ``half_sse``: the posts' 1/2 (a - y)^2 over every element, whose gradient is a - y;
       its default reduction is "sum" (the posts' E), as ``nn.half_sse_loss``.
@@ -157,8 +202,34 @@ def loss_and_grad(
       (batch, classes); log-sum-exp minus the target's logit, mean over samples, as
       ``F.cross_entropy``.
     - ``hinge``: y in {-1, +1}; max(0, 1 - y a) per element, mean over all (micrograd's demo).
+
     With ``reduction="sum"`` nothing is divided; ``None`` is the loss's own default, as in ``nn``
     ("sum" for half_sse, "mean" for the others).
+
+    Args:
+        loss: One of `LOSSES`.
+        out: The last layer's outputs a, shape (batch, outputs).
+        target: The targets y: the same shape (class indices (batch,) for cross_entropy too).
+        reduction: "mean" or "sum"; None for the loss's own default.
+
+    Returns:
+        The pair (C, grad_a C): the loss as a float, and its gradient, shaped as `out`.
+
+    Raises:
+        TypeError: `out` or `target` is not an array of real numbers (or cross_entropy's
+            class indices are not integers).
+        ValueError: `loss` or `reduction` is unknown, the batch is empty, the shapes do not
+            fit, or a target is outside its loss's range.
+
+    Examples:
+        >>> import numpy as np
+        >>> from nn.matrix import loss_and_grad
+        >>> C, grad = loss_and_grad("mse", np.array([[0.5], [2.0]]), np.array([[1.0], [1.0]]))
+        >>> C, grad.tolist()                         # d/da of mean (a - y)^2 = 2 (a - y) / 2
+        (0.625, [[-0.5], [1.0]])
+        >>> C, grad = loss_and_grad("cross_entropy", np.array([[0.0, 0.0]]), np.array([1]))
+        >>> round(C, 6), grad.tolist()               # softmax - one-hot
+        (0.693147, [[0.5, -0.5]])
     """
     if type(out) is not np.ndarray or out.ndim != 2:
         out = _as_matrix("loss " + repr(loss), out)
@@ -234,7 +305,20 @@ def loss_and_grad(
 
 
 class Gradients(NamedTuple):
-    """dC/dW and dC/db for every layer (same shapes as the weights and biases), and C."""
+    """dC/dW and dC/db for every layer (same shapes as the weights and biases), and C.
+
+    Attributes:
+        weights: dC/dW^l, one array per layer, shaped as the weights.
+        biases: dC/db^l, one array per layer (None for a layer without biases).
+        loss: C, the batch's loss.
+
+    Examples:
+        >>> from nn.matrix import MatrixMLP
+        >>> net = MatrixMLP([2, 3, 1], seed=0)
+        >>> g = net.backward([[0.5, -1.0]], [[1.0]])
+        >>> [w.shape for w in g.weights], [b.shape for b in g.biases]
+        ([(2, 3), (3, 1)], [(3,), (1,)])
+    """
 
     weights: list[np.ndarray]
     biases: list[np.ndarray | None]
@@ -242,8 +326,10 @@ class Gradients(NamedTuple):
 
 
 def _as_float64(where: str, x: object, what: str = "an array of real numbers") -> np.ndarray:
-    """x as a float64 array. Complex numbers are refused: numpy would drop their imaginary
-    parts with only a warning."""
+    """Give x as a float64 array.
+
+    Complex numbers are refused: numpy would drop their imaginary parts with only a warning.
+    """
     if isinstance(x, np.ndarray) and x.dtype is _FLOAT64:
         return x
     try:
@@ -282,13 +368,47 @@ class MatrixMLP:
     ``bias=False``).
 
     init (seeded with ``numpy.random.default_rng(seed)``):
+
     - ``torch``: PyTorch's nn.Linear default, W and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in));
     - ``uniform``: micrograd's, W ~ U(-1, 1), b = 0;
     - ``xavier``: Glorot uniform, W ~ U(-r, r) with r = sqrt(6 / (fan_in + fan_out)), b = 0;
     - ``post004``: post 004's own, W ~ N(0, 1) * sqrt(1 / fan_out), b ~ U(0, 0.1);
     - ``normal``: post 000's ``tf.random_normal``, W and b ~ N(0, 1).
+
     ``gain`` multiplies every starting weight (not the biases), as the ``gain`` of
     ``torch.nn.init.xavier_uniform_``: Glorot and Bengio (2010) advise 4 for sigmoid layers.
+
+    Args:
+        sizes: The widths from input to output, at least two.
+        activations: One name of `ACTIVATIONS` per layer, or one for every layer.
+        bias: Give every layer a bias vector.
+        init: One of `INITS`.
+        gain: Multiplies every starting weight; finite and > 0.
+        seed: The seed of ``numpy.random.default_rng``.
+
+    Attributes:
+        weights: ``weights[l]``, shape (sizes[l], sizes[l+1]).
+        biases: ``biases[l]``, shape (sizes[l+1],), or None.
+        activations: One name per layer.
+        sizes: The widths from input to output.
+        grads: The `Gradients` of the last ``backward`` (None before, or after
+            ``train_step``).
+
+    Raises:
+        TypeError: A size or `seed` is not an int, `bias` not a bool, or `gain` not a real
+            number.
+        ValueError: Fewer than two sizes, a size < 1, an unknown `init` or activation, the
+            wrong number of activations, or `gain` not finite and > 0.
+
+    Examples:
+        >>> from nn.matrix import MatrixMLP
+        >>> net = MatrixMLP([2, 3, 1], "tanh", seed=0)
+        >>> net
+        MatrixMLP(2->3 tanh, 3->1 tanh)
+        >>> [p.shape for p in net.parameters()]
+        [(2, 3), (3,), (3, 1), (1,)]
+        >>> net([[0.5, -1.0], [1.0, 2.0]]).shape      # one row per sample
+        (2, 1)
     """
 
     def __init__(
@@ -365,7 +485,31 @@ class MatrixMLP:
         activations: str | Sequence[str] = "sigmoid",
     ) -> MatrixMLP:
         """A network with these weights, each of shape (inputs, outputs) (copied, as float64).
-        ``biases=None`` means no biases."""
+
+        ``biases=None`` means no biases.
+
+        Args:
+            weights: One matrix per layer, shape (inputs, outputs).
+            biases: None, or one vector (or None) per layer, shape (outputs,).
+            activations: One name of `ACTIVATIONS` per layer, or one for every layer.
+
+        Returns:
+            The MatrixMLP.
+
+        Raises:
+            TypeError: A weight or bias is not an array of real numbers.
+            ValueError: No weights, a matrix not 2-d, layers that do not chain, biases of
+                the wrong count or shape, or a wrong activation.
+
+        Examples:
+            >>> from nn.matrix import MatrixMLP
+            >>> net = MatrixMLP.from_weights([[[0.1, 0.4], [0.8, 0.6]], [[0.3], [0.9]]],
+            ...                              activations="sigmoid")   # the worked example
+            >>> net
+            MatrixMLP(2->2 sigmoid, 2->1 sigmoid)
+            >>> net([[0.35, 0.9]]).round(6).tolist()
+            [[0.690283]]
+        """
         where = "MatrixMLP.from_weights"
         ws = [np.array(_as_float64(where, w)) for w in weights]
         if not ws:
@@ -405,8 +549,26 @@ class MatrixMLP:
 
     @classmethod
     def from_mlp(cls, mlp: MLP) -> MatrixMLP:
-        """The same network as an ``nn.MLP``, same weights: its rows w[j][k] (PyTorch's
-        out x in) become columns here, W[k, j] = mlp.layers[l].neurons[j].w[k]."""
+        """The same network as an ``nn.MLP``, same weights.
+
+        Its rows w[j][k] (PyTorch's out x in) become columns here,
+        W[k, j] = mlp.layers[l].neurons[j].w[k].
+
+        Args:
+            mlp: The scalar network.
+
+        Returns:
+            A MatrixMLP with its weights, biases and activations.
+
+        Examples:
+            >>> import nn
+            >>> from nn.matrix import MatrixMLP
+            >>> mlp = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+            >>> net = MatrixMLP.from_mlp(mlp)
+            >>> (score,) = mlp([0.5, -1.0])
+            >>> bool(abs(net([[0.5, -1.0]])[0, 0] - score.data) < 1e-12)
+            True
+        """
         weights: list[np.ndarray] = []
         biases: list[np.ndarray | None] = []
         activations: list[str] = []
@@ -423,7 +585,25 @@ class MatrixMLP:
         return cls.from_weights(weights, biases, activations)
 
     def to_mlp(self) -> MLP:
-        """An ``nn.MLP`` with the same weights (transposed to its out x in rows)."""
+        """An ``nn.MLP`` with the same weights (transposed to its out x in rows).
+
+        Returns:
+            The scalar network, its parameters new leaf Values.
+
+        Raises:
+            ValueError: The hidden layers have different activations, or some layers have
+                biases and some do not (nn.MLP has one hidden activation, biases everywhere
+                or nowhere).
+
+        Examples:
+            >>> from nn.matrix import MatrixMLP
+            >>> net = MatrixMLP([2, 2, 1], "sigmoid", seed=0)
+            >>> net.to_mlp()
+            MLP(
+              (0): Layer(2, 2, activation='sigmoid')
+              (1): Layer(2, 1, activation='sigmoid')
+            )
+        """
         from .layers import MLP
 
         hidden = set(self.activations[:-1])
@@ -446,6 +626,18 @@ class MatrixMLP:
         )
 
     def copy(self) -> MatrixMLP:
+        """A new network with copies of the weights and biases (no gradients).
+
+        Returns:
+            The copy, a MatrixMLP of its own.
+
+        Examples:
+            >>> from nn.matrix import MatrixMLP
+            >>> net = MatrixMLP([2, 2, 1], seed=0)
+            >>> twin = net.copy()
+            >>> twin.weights[0] is net.weights[0], bool((twin.weights[0] == net.weights[0]).all())
+            (False, True)
+        """
         return MatrixMLP.from_weights(self.weights, self.biases, self.activations)
 
     def __repr__(self) -> str:
@@ -456,7 +648,11 @@ class MatrixMLP:
         return f"MatrixMLP({layers})"
 
     def parameters(self) -> list[np.ndarray]:
-        """Every weight matrix and bias vector, layer by layer (W then b)."""
+        """Every weight matrix and bias vector, layer by layer (W then b).
+
+        Returns:
+            The arrays themselves (not copies): changing one changes the network.
+        """
         out = []
         for w, b in zip(self.weights, self.biases):
             out.append(w)
@@ -470,6 +666,22 @@ class MatrixMLP:
         """Every layer's activations [a^0 = X, a^1, ..., a^L], rows = samples.
 
         z^l = a^(l-1) W^l + b^l, a^l = sigma(z^l). The backward pass needs them all (BP2, BP4).
+
+        Args:
+            X: The inputs, one row per sample, shape (batch, sizes[0]).
+
+        Returns:
+            L + 1 arrays, a^0 = X first, the output a^L last.
+
+        Raises:
+            TypeError: `X` is not an array of real numbers.
+            ValueError: `X` is not 2-d with sizes[0] columns.
+
+        Examples:
+            >>> from nn.matrix import MatrixMLP
+            >>> net = MatrixMLP.from_weights([[[0.1, 0.4], [0.8, 0.6]], [[0.3], [0.9]]])
+            >>> [a.round(4).tolist() for a in net.forward([[0.35, 0.9]])]
+            [[[0.35, 0.9]], [[0.6803, 0.6637]], [[0.6903]]]
         """
         a = _as_matrix("MatrixMLP.forward", X, self.sizes[0])
         if not (_EXPIT if _EXPIT is not None else _expit()):
@@ -489,17 +701,47 @@ class MatrixMLP:
         return acts
 
     def __call__(self, X: ArrayLike) -> np.ndarray:
-        """The output a^L, one row per sample."""
+        """The output a^L, one row per sample (`forward`'s last array).
+
+        Args:
+            X: The inputs, one row per sample.
+
+        Returns:
+            a^L, shape (batch, outputs).
+        """
         return self.forward(X)[-1]
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """The class of each row: the index of its largest output."""
+        """The class of each row: the index of its largest output.
+
+        Args:
+            X: The inputs, one row per sample.
+
+        Returns:
+            An int array, one class per row.
+
+        Examples:
+            >>> from nn.matrix import MatrixMLP
+            >>> net = MatrixMLP.from_weights([[[1.0, -1.0], [0.0, 0.0]]], activations="linear")
+            >>> net.predict([[2.0, 5.0], [-1.0, 0.0]]).tolist()
+            [0, 1]
+        """
         return np.argmax(self(X), axis=1)
 
     def loss(
         self, X: ArrayLike, Y: ArrayLike, loss: str = "mse", reduction: str | None = None
     ) -> float:
-        """The loss of the batch, without gradients."""
+        """The loss of the batch, without gradients.
+
+        Args:
+            X: The inputs, one row per sample.
+            Y: The targets (see `loss_and_grad`).
+            loss: One of `LOSSES`.
+            reduction: "mean" or "sum"; None for the loss's own default ("sum" for half_sse).
+
+        Returns:
+            C, a float.
+        """
         out = self(X)
         return loss_and_grad(loss, out, _targets(loss, Y), reduction)[0]
 
@@ -510,6 +752,28 @@ class MatrixMLP:
 
         Stored in ``self.grads`` (replaced, not accumulated: each call is one whole pass) and
         returned.
+
+        Args:
+            X: The inputs, one row per sample.
+            Y: The targets (see `loss_and_grad`).
+            loss: One of `LOSSES`.
+            reduction: "mean" or "sum"; None for the loss's own default ("sum" for half_sse).
+
+        Returns:
+            The `Gradients`: dC/dW, dC/db per layer, and C.
+
+        Raises:
+            TypeError: `X` or `Y` is not an array of real numbers.
+            ValueError: A shape does not fit, or `loss` or `reduction` is unknown.
+
+        Examples:
+            >>> from nn.matrix import MatrixMLP
+            >>> net = MatrixMLP.from_weights([[[0.1, 0.4], [0.8, 0.6]], [[0.3], [0.9]]])
+            >>> g = net.backward([[0.35, 0.9]], [[0.5]], loss="half_sse")
+            >>> g.weights[1].round(5).tolist()        # dE/dw35 = 0.02767, as the post
+            [[0.02767], [0.027]]
+            >>> round(g.loss, 6)
+            0.018104
         """
         acts = self.forward(X)
         out = acts[-1]
@@ -537,7 +801,16 @@ class MatrixMLP:
         return self.grads
 
     def sgd_step(self, lr: float) -> None:
-        """W -= lr dC/dW and b -= lr dC/db with the gradients of the last ``backward``."""
+        """Update W -= lr dC/dW and b -= lr dC/db with the gradients of the last ``backward``.
+
+        Args:
+            lr: The learning rate, a finite number >= 0.
+
+        Raises:
+            RuntimeError: No ``backward`` has run since the last step that kept no gradients.
+            TypeError: `lr` is not a real number.
+            ValueError: `lr` is negative or not finite.
+        """
         if self.grads is None:
             raise RuntimeError("sgd_step: no gradients yet; call backward(X, Y) first")
         _check_lr("sgd_step", lr)
@@ -563,6 +836,29 @@ class MatrixMLP:
         its weights may differ from ``backward`` + ``sgd_step`` in the last bit. It is the
         per-sample loop of the demos and of ``bench/matrix.py``: one pass over the layers
         instead of two, and no gradient arrays kept.
+
+        Args:
+            X: The inputs, one row per sample.
+            Y: The targets (see `loss_and_grad`).
+            lr: The learning rate, a finite number >= 0.
+            loss: One of `LOSSES`.
+            reduction: "mean" or "sum"; None for the loss's own default ("sum" for half_sse).
+
+        Returns:
+            The batch's loss before the step.
+
+        Raises:
+            NonFiniteLossError: The loss is NaN or infinite (no weight has changed).
+            TypeError: `lr`, `X` or `Y` has the wrong type.
+            ValueError: `lr` is negative or not finite, or a shape does not fit.
+
+        Examples:
+            >>> from nn.matrix import MatrixMLP
+            >>> net = MatrixMLP.from_weights([[[0.1, 0.4], [0.8, 0.6]], [[0.3], [0.9]]])
+            >>> round(net.train_step([[0.35, 0.9]], [[0.5]], lr=1.0, loss="half_sse"), 6)
+            0.018104
+            >>> net.weights[1].round(5).tolist()      # w35: 0.3 - 0.02767
+            [[0.27233], [0.873]]
         """
         _check_lr("train_step", lr)
         acts = self.forward(X)
@@ -594,8 +890,10 @@ class MatrixMLP:
 
 
 def _non_finite(where: str, value: float, X: np.ndarray, Y: ArrayLike) -> Exception:
-    """The error `nn.fit` raises for a non-finite loss, saying where the NaN or inf came from
-    (its epoch and step are 0 here: the demos' loops raise it again with theirs)."""
+    """The error `nn.fit` raises for a non-finite loss, saying where the NaN or inf came from.
+
+    Its epoch and step are 0 here: the demos' loops raise it again with theirs.
+    """
     from .train import NonFiniteLossError
 
     rows = [i for i in range(X.shape[0]) if not np.all(np.isfinite(X[i]))]

@@ -68,7 +68,7 @@ def _flag(group: dict[str, Any], where: str, name: str) -> None:
 
 
 def _in_unit_interval(value: object, where: str, name: str) -> float:
-    """[0, 1): a decay rate of 1 would never let the running average move."""
+    """A number in [0, 1): a decay rate of 1 would never let the running average move."""
     value = _real(value, where, name)
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{where}: {name} must be in [0, 1), got {value!r}")
@@ -84,6 +84,28 @@ class Optimizer:
 
     `params` is an iterable of Values (usually `model.parameters()`), or of dicts
     {"params": [...], "lr": ...} to give groups of parameters their own settings.
+
+    Args:
+        params: Values, or dicts {"params": [...], "lr": ...}, one per group.
+        defaults: The settings of a group that does not give its own.
+
+    Attributes:
+        param_groups: One dict per group: "params" and the hyper-parameters.
+        state: Per parameter, what the rule keeps between steps (momentum buffers, ...).
+        defaults: The settings a group gets when it does not give its own.
+
+    Raises:
+        TypeError: `params` is not an iterable of Values (or of such dicts).
+        ValueError: `params` is empty, a parameter appears twice, a group has an unknown
+            setting, or a hyper-parameter is out of range.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> a, b = Value(1.0), Value(2.0)
+        >>> opt = nn.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        >>> [group["lr"] for group in opt.param_groups]
+        [0.1, 0.5]
     """
 
     def __init__(
@@ -105,7 +127,24 @@ class Optimizer:
             self.add_param_group(group)
 
     def add_param_group(self, group: dict[str, Any]) -> None:
-        """Add parameters with their own settings (missing ones come from the defaults)."""
+        """Add parameters with their own settings (missing ones come from the defaults).
+
+        Args:
+            group: A dict with "params" (Values) and any of the optimizer's settings.
+
+        Raises:
+            TypeError: `group` is not a dict with "params", or a parameter is not a Value.
+            ValueError: A setting is unknown or out of range, the list is empty, or a
+                parameter is already optimized.
+
+        Examples:
+            >>> from autograd import Value
+            >>> import nn
+            >>> opt = nn.SGD([Value(1.0)], lr=0.1)
+            >>> opt.add_param_group({"params": [Value(3.0)], "momentum": 0.9})
+            >>> [(g["lr"], g["momentum"]) for g in opt.param_groups]
+            [(0.1, 0.0), (0.1, 0.9)]
+        """
         where = type(self).__name__
         if not isinstance(group, dict) or "params" not in group:
             raise TypeError(f"{where}: a parameter group must be a dict with a 'params' entry, "
@@ -137,14 +176,40 @@ class Optimizer:
         _at_least_zero(group, where, "lr")
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to 0.0 before the next backward pass."""
+        """Set every parameter's grad to 0.0 before the next backward pass.
+
+        Examples:
+            See `step`.
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = 0.0
 
     def step(self, closure: Callable[[], Value] | None = None) -> Value | None:
-        """Update every parameter from its `.grad`. With a closure (which zeroes the grads,
-        recomputes the loss and calls backward), call it first and return its loss."""
+        """Update every parameter from its `.grad`.
+
+        With a closure (which zeroes the grads, recomputes the loss and calls backward), call
+        it first and return its loss.
+
+        Args:
+            closure: Optional; zeroes the grads, computes the loss, calls backward, returns it.
+
+        Returns:
+            The closure's loss, or None without one.
+
+        Examples:
+            >>> from autograd import Value
+            >>> import nn
+            >>> w = Value(1.0)
+            >>> opt = nn.SGD([w], lr=0.1)
+            >>> for _ in range(2):
+            ...     opt.zero_grad()
+            ...     loss = w * w                   # d/dw = 2w
+            ...     loss.backward()
+            ...     opt.step()                     # w = w - 0.1 * 2w
+            >>> round(w.data, 12)
+            0.64
+        """
         loss = closure() if closure is not None else None
         for group in self.param_groups:
             self._update(group)
@@ -163,12 +228,39 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, as `torch.optim.SGD`:
+    """Stochastic gradient descent, as `torch.optim.SGD`.
 
-        g = grad + weight_decay * p                      (if weight_decay)
-        b = g at the first step, then momentum * b + (1 - dampening) * g
-        g = g + momentum * b  (nesterov)  or  g = b      (if momentum)
-        p = p - lr * g
+    ```text
+    g = grad + weight_decay * p                      (if weight_decay)
+    b = g at the first step, then momentum * b + (1 - dampening) * g
+    g = g + momentum * b  (nesterov)  or  g = b      (if momentum)
+    p = p - lr * g
+    ```
+
+    Args:
+        params: Values (`model.parameters()`), or dicts giving groups their own settings.
+        lr: The learning rate, >= 0.
+        momentum: The momentum factor, >= 0.
+        dampening: Dampening of the momentum.
+        weight_decay: L2 penalty, >= 0.
+        nesterov: Nesterov momentum (needs momentum > 0 and dampening 0).
+        maximize: Ascend the gradient instead.
+
+    Raises:
+        TypeError: `params` is not Values, a number is not a real number, or a flag not a
+            bool.
+        ValueError: `lr`, `momentum` or `weight_decay` is negative (or NaN), or nesterov
+            comes without momentum or with dampening.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> w = Value(1.0)
+        >>> opt = nn.SGD([w], lr=0.1, momentum=0.9)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).backward(); opt.step()
+        >>> round(w.data, 12)                      # 1 - 0.2, then 0.8 - 0.1 * (1.6 + 0.9 * 2)
+        0.46
     """
 
     def __init__(
@@ -223,14 +315,43 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop, as `torch.optim.RMSprop` (the worked example's optimizer, lr=0.1, alpha=0.999,
-    eps=1e-2):
+    """RMSprop, as `torch.optim.RMSprop`: the worked example's optimizer.
 
-        g = grad + weight_decay * p                          (if weight_decay)
-        v = alpha * v + (1 - alpha) * g^2                    (v starts at 0)
-        avg = sqrt(v) + eps, or, centered, with m = running mean of g:  sqrt(v - m^2) + eps
-        b = momentum * b + g / avg;  p = p - lr * b          (if momentum)
-        p = p - lr * g / avg                                 (otherwise)
+    The post uses lr=0.1, alpha=0.999, eps=1e-2.
+
+    ```text
+    g = grad + weight_decay * p                          (if weight_decay)
+    v = alpha * v + (1 - alpha) * g^2                    (v starts at 0)
+    avg = sqrt(v) + eps, or, centered, with m = running mean of g:  sqrt(v - m^2) + eps
+    b = momentum * b + g / avg;  p = p - lr * b          (if momentum)
+    p = p - lr * g / avg                                 (otherwise)
+    ```
+
+    Args:
+        params: Values (`model.parameters()`), or dicts giving groups their own settings.
+        lr: The learning rate, >= 0.
+        alpha: The decay of the running average of g^2, in [0, 1).
+        eps: Added to the denominator, > 0.
+        weight_decay: L2 penalty, >= 0.
+        momentum: The momentum factor, >= 0.
+        centered: Divide by the running variance of g instead of its mean square.
+        maximize: Ascend the gradient instead.
+
+    Raises:
+        TypeError: `params` is not Values, a number is not a real number, or a flag not a
+            bool.
+        ValueError: A hyper-parameter is out of its range (`eps` 0 included, unlike
+            PyTorch: the first zero gradient would give 0 / 0).
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> w = Value(1.0)
+        >>> opt = nn.RMSprop([w], lr=0.1, alpha=0.999, eps=1e-2)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).backward(); opt.step()
+        >>> round(w.data, 6)
+        0.807047
     """
 
     def __init__(
@@ -293,13 +414,40 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam, as `torch.optim.Adam`; `AdamW` is the same with decoupled weight decay:
+    """Adam, as `torch.optim.Adam`; `AdamW` is the same with decoupled weight decay.
 
-        p = p * (1 - lr * weight_decay)                      (AdamW)
-        g = grad + weight_decay * p                          (Adam, if weight_decay)
-        m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g^2
-        v_hat = max(v_hat, v) with amsgrad, else v
-        p = p - lr / (1 - beta1^t) * m / (sqrt(v_hat) / sqrt(1 - beta2^t) + eps)
+    ```text
+    p = p * (1 - lr * weight_decay)                      (AdamW)
+    g = grad + weight_decay * p                          (Adam, if weight_decay)
+    m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g^2
+    v_hat = max(v_hat, v) with amsgrad, else v
+    p = p - lr / (1 - beta1^t) * m / (sqrt(v_hat) / sqrt(1 - beta2^t) + eps)
+    ```
+
+    Args:
+        params: Values (`model.parameters()`), or dicts giving groups their own settings.
+        lr: The learning rate, >= 0.
+        betas: The decays (beta1, beta2) of the running averages of g and g^2, each in [0, 1).
+        eps: Added to the denominator, > 0.
+        weight_decay: L2 penalty, >= 0.
+        amsgrad: Divide by the largest v so far.
+        maximize: Ascend the gradient instead.
+
+    Raises:
+        TypeError: `params` is not Values, `betas` is not a pair, a number is not a real
+            number, or a flag not a bool.
+        ValueError: A hyper-parameter is out of its range (`eps` 0 included, unlike
+            PyTorch: the first zero gradient would give 0 / 0).
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> w = Value(1.0)
+        >>> opt = nn.Adam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).backward(); opt.step()
+        >>> round(w.data, 6)                       # about lr per step, whatever the gradient
+        0.800412
     """
 
     _decoupled = False
@@ -367,8 +515,34 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (`torch.optim.AdamW`): the weights shrink by
-    lr * weight_decay each step, outside the adaptive scaling. Default weight_decay 1e-2."""
+    """Adam with decoupled weight decay (`torch.optim.AdamW`).
+
+    The weights shrink by lr * weight_decay each step, outside the adaptive scaling. Default
+    weight_decay 1e-2.
+
+    Args:
+        params: Values (`model.parameters()`), or dicts giving groups their own settings.
+        lr: The learning rate, >= 0.
+        betas: The decays (beta1, beta2), each in [0, 1).
+        eps: Added to the denominator, > 0.
+        weight_decay: The decoupled decay, >= 0.
+        amsgrad: Divide by the largest v so far.
+        maximize: Ascend the gradient instead.
+
+    Raises:
+        TypeError: As `Adam`.
+        ValueError: As `Adam`.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> w = Value(1.0)
+        >>> opt = nn.AdamW([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).backward(); opt.step()
+        >>> round(w.data, 6)                       # Adam's 0.800412, and a little decay
+        0.798519
+    """
 
     _decoupled = True
 
@@ -388,7 +562,7 @@ class AdamW(Adam):
 
 
 def _lerp(start: float, end: float, weight: float) -> float:
-    """start + weight * (end - start), in the two forms torch's lerp uses (exact at both ends)."""
+    """Give start + weight * (end - start), in torch's lerp's two forms (exact at both ends)."""
     if abs(weight) < 0.5:
         return start + weight * (end - start)
     return end - (end - start) * (1.0 - weight)
@@ -403,6 +577,36 @@ class LRScheduler:
     Call `step()` once per epoch, after `optimizer.step()`. The lr is computed in closed form
     from the epoch count (torch's `_get_closed_form_lr`), so it agrees with torch's chained
     updates to rounding and an lr set by hand is replaced at the next `step()`.
+    A subclass writes `lr_at(base_lr, epoch)`.
+
+    Args:
+        optimizer: The optimizer whose groups' lr it sets.
+        last_epoch: -1 to start; an epoch to resume at (every group then needs
+            "initial_lr").
+
+    Attributes:
+        optimizer: The optimizer.
+        base_lrs: Each group's initial lr.
+        last_epoch: The epoch count (0 after building).
+
+    Raises:
+        TypeError: `optimizer` is not an Optimizer.
+        ValueError: `last_epoch` is not an int >= -1, or resuming without "initial_lr".
+
+    Examples:
+        A schedule of its own: halve the lr every epoch until it is a tenth.
+
+        >>> from autograd import Value
+        >>> import nn
+        >>> class HalveToATenth(nn.LRScheduler):
+        ...     def lr_at(self, base_lr, epoch):
+        ...         return max(base_lr * 0.5 ** epoch, base_lr / 10)
+        >>> opt = nn.SGD([Value(1.0)], lr=1.0)
+        >>> schedule = HalveToATenth(opt)
+        >>> for epoch in range(5):
+        ...     opt.step(); schedule.step()
+        >>> schedule.get_last_lr()
+        [0.1]
     """
 
     optimizer: Optimizer
@@ -429,10 +633,23 @@ class LRScheduler:
         self.step()
 
     def lr_at(self, base_lr: float, epoch: int) -> float:  # pragma: no cover - abstract
+        """The lr at `epoch` for a group whose initial lr is `base_lr` (each schedule's rule).
+
+        Args:
+            base_lr: The group's initial lr.
+            epoch: The epoch count.
+
+        Returns:
+            The lr.
+        """
         raise NotImplementedError
 
     def step(self) -> None:
-        """Advance one epoch and set every group's lr."""
+        """Advance one epoch and set every group's lr.
+
+        Raises:
+            OverflowError: The lr grows past the largest float (a gamma above 1).
+        """
         self.last_epoch += 1
         lrs = [self._lr(base_lr, self.last_epoch) for base_lr in self.base_lrs]
         for group, lr in zip(self.optimizer.param_groups, lrs):
@@ -440,8 +657,11 @@ class LRScheduler:
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def _lr(self, base_lr: float, epoch: int) -> float:
-        """lr_at, refused when it is no longer a float: gamma > 1 grows the lr without bound,
-        and a step with an infinite lr would turn every weight into inf or NaN."""
+        """The lr_at of the schedule, refused when it is no longer a float.
+
+        A gamma > 1 grows the lr without bound, and a step with an infinite lr would turn
+        every weight into inf or NaN.
+        """
         where = type(self).__name__
         try:
             lr = self.lr_at(base_lr, epoch)
@@ -456,11 +676,40 @@ class LRScheduler:
         return float(lr)
 
     def get_last_lr(self) -> list[float]:
+        """Each group's lr as the last `step()` set it.
+
+        Returns:
+            A new list, one lr per parameter group.
+        """
         return list(self._last_lr)
 
 
 class StepLR(LRScheduler):
-    """lr = initial_lr * gamma ** (epoch // step_size): decay by gamma every step_size epochs."""
+    """lr = initial_lr * gamma ** (epoch // step_size): decay by gamma every step_size epochs.
+
+    Args:
+        optimizer: The optimizer whose groups' lr it sets.
+        step_size: Epochs between decays, >= 1.
+        gamma: The factor, > 0.
+        last_epoch: -1 to start; an epoch to resume at.
+
+    Raises:
+        TypeError: `optimizer` is not an Optimizer, `step_size` not an int, or `gamma` not a
+            real number.
+        ValueError: `step_size` < 1, `gamma` <= 0, or `last_epoch` < -1.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> opt = nn.SGD([Value(1.0)], lr=0.1)
+        >>> schedule = nn.StepLR(opt, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(schedule.get_last_lr()[0])
+        ...     opt.step(); schedule.step()
+        >>> lrs
+        [0.1, 0.1, 0.05, 0.05, 0.025]
+    """
 
     step_size: int
     gamma: float
@@ -477,17 +726,57 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """The lr at `epoch`: base_lr * gamma ** (epoch // step_size).
+
+        Args:
+            base_lr: The group's initial lr.
+            epoch: The epoch count.
+
+        Returns:
+            The lr.
+        """
         return base_lr * self.gamma ** (epoch // self.step_size)
 
 
 class ExponentialLR(LRScheduler):
-    """lr = initial_lr * gamma ** epoch."""
+    """lr = initial_lr * gamma ** epoch.
+
+    Args:
+        optimizer: The optimizer whose groups' lr it sets.
+        gamma: The factor per epoch, > 0.
+        last_epoch: -1 to start; an epoch to resume at.
+
+    Raises:
+        TypeError: `optimizer` is not an Optimizer, or `gamma` not a real number.
+        ValueError: `gamma` <= 0, or `last_epoch` < -1.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> opt = nn.SGD([Value(1.0)], lr=1.0)
+        >>> schedule = nn.ExponentialLR(opt, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(schedule.get_last_lr()[0])
+        ...     opt.step(); schedule.step()
+        >>> lrs
+        [1.0, 0.5, 0.25, 0.125]
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = _gamma(gamma, "ExponentialLR")
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """The lr at `epoch`: base_lr * gamma ** epoch.
+
+        Args:
+            base_lr: The group's initial lr.
+            epoch: The epoch count.
+
+        Returns:
+            The lr.
+        """
         return base_lr * self.gamma**epoch
 
 
@@ -497,6 +786,30 @@ class LinearLR(LRScheduler):
     micrograd's demo schedule lr = 1.0 - 0.9 * k / 100 is
     `LinearLR(SGD(params, lr=1.0), start_factor=1.0, end_factor=0.1, total_iters=100)`,
     bit for bit.
+
+    Args:
+        optimizer: The optimizer whose groups' lr it sets.
+        start_factor: The factor at epoch 0, in (0, 1].
+        end_factor: The factor from `total_iters` on, in [0, 1].
+        total_iters: Epochs from start to end, >= 1.
+        last_epoch: -1 to start; an epoch to resume at.
+
+    Raises:
+        TypeError: `optimizer` is not an Optimizer, a factor not a real number, or
+            `total_iters` not an int.
+        ValueError: A factor is out of its range, `total_iters` < 1, or `last_epoch` < -1.
+
+    Examples:
+        >>> from autograd import Value
+        >>> import nn
+        >>> opt = nn.SGD([Value(1.0)], lr=1.0)
+        >>> schedule = nn.LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=100)
+        >>> lrs = []
+        >>> for k in range(3):
+        ...     lrs.append(schedule.get_last_lr()[0])
+        ...     opt.step(); schedule.step()
+        >>> lrs == [1.0 - 0.9 * k / 100 for k in range(3)]    # micrograd's, bit for bit
+        True
     """
 
     start_factor: float
@@ -521,6 +834,15 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
+        """The lr at `epoch`, moving linearly from start_factor to end_factor.
+
+        Args:
+            base_lr: The group's initial lr.
+            epoch: The epoch count.
+
+        Returns:
+            The lr.
+        """
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor)
                           * min(self.total_iters, epoch) / self.total_iters)
 

@@ -34,7 +34,32 @@ LOSSES: dict[str, Callable[..., Any]] = {
 
 
 class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite; `epoch` and `step` (both counted from 1) say where."""
+    """The loss became NaN or infinite; `epoch` and `step` (both counted from 1) say where.
+
+    A `FloatingPointError`, raised by `fit` (and by `nn.matrix`'s demos' loops).
+
+    Args:
+        message: What happened and what to try.
+        epoch: The epoch, from 1.
+        step: The step within the epoch, from 1.
+        loss: The loss that was not finite.
+
+    Attributes:
+        epoch: The epoch, from 1.
+        step: The step within the epoch, from 1.
+        loss: The loss that was not finite.
+
+    Examples:
+        >>> import nn
+        >>> model = nn.MLP(1, [1], seed=0)
+        >>> opt = nn.SGD(model.parameters(), lr=1e300)    # a learning rate that diverges
+        >>> try:
+        ...     nn.fit(model, [[1.0], [2.0]], [1.0, 2.0], "mse", opt, epochs=5, progress=False,
+        ...            metrics=())
+        ... except nn.NonFiniteLossError as error:
+        ...     print(error.epoch, error.step)
+        2 1
+    """
 
     def __init__(self, message: str, epoch: int, step: int, loss: float) -> None:
         super().__init__(message)
@@ -49,6 +74,26 @@ def accuracy(scores: Sequence[Sequence[float]] | Sequence[float],
     positive when its target is > 0 (labels -1/+1 or 0/1; use threshold=0.5 for
     probabilities). Several scores per sample: the predicted class is the index of the largest
     (the first one on ties), compared with the target class index.
+
+    Args:
+        scores: One score, or one row of scores, per sample (floats or Values).
+        targets: One target per sample: a label, a class index, or a one-hot row.
+        threshold: With one score per sample, the score above which it is positive.
+
+    Returns:
+        The fraction right, in [0, 1].
+
+    Raises:
+        TypeError: A target is neither a number nor a list of numbers.
+        ValueError: There are no predictions, the counts differ, or a target does not fit
+            its row of scores.
+
+    Examples:
+        >>> import nn
+        >>> nn.accuracy([[0.3], [-1.2], [2.0]], [1, 1, -1])          # one score: its sign
+        0.3333333333333333
+        >>> nn.accuracy([[0.1, 0.7, 0.2], [0.9, 0.05, 0.05]], [1, 2])  # classes: the argmax
+        0.5
     """
     rows: list[Any] = [row if isinstance(row, (list, tuple)) else [row] for row in scores]
     if len(rows) != len(targets):
@@ -102,8 +147,11 @@ def _flat_target(t: Any, i: int) -> list[float]:
 
 
 def _check_finite(rows: list[list[Any]], targets: list[Any], where: str) -> None:
-    """Every input and target a finite number: a NaN or inf row would turn every gradient NaN
-    (or, through a ReLU that was 0, be silently dropped), so it is refused before training."""
+    """Refuse any input or target that is not a finite number, before training.
+
+    A NaN or inf row would turn every gradient NaN (or, through a ReLU that was 0, be silently
+    dropped).
+    """
     for i, row in enumerate(rows):
         for j, x in enumerate(row):
             number = x.data if isinstance(x, Value) else x
@@ -134,10 +182,23 @@ METRICS: dict[str, Callable[[list[list[float]], list[Any]], float]] = {"accuracy
 class History:
     """What `fit` saw, one entry per epoch (and per step for the loss).
 
-    loss       the mean loss over the epoch's samples (each step's loss, weighted by its batch)
-    metrics    name -> one value per epoch, from the predictions made during the epoch
-    lr         the learning rate of the first parameter group during each epoch
-    step_loss  the loss of every step, in order
+    `history["loss"]`, `history["accuracy"]`, ... read the lists by name, as Keras'
+    `history.history`.
+
+    Attributes:
+        loss: The mean loss over the epoch's samples (each step's loss, weighted by its batch).
+        metrics: Name -> one value per epoch, from the predictions made during the epoch.
+        lr: The learning rate of the first parameter group during each epoch.
+        step_loss: The loss of every step, in order.
+
+    Examples:
+        >>> import nn
+        >>> history = nn.History(loss=[0.5, 0.25], metrics={"accuracy": [0.5, 1.0]},
+        ...                      lr=[0.1, 0.1], step_loss=[0.6, 0.4, 0.3, 0.2])
+        >>> history
+        History(epochs=2, steps=4, last: loss=0.25, accuracy=1, lr=0.1)
+        >>> history["accuracy"], history.epochs
+        ([0.5, 1.0], 2)
     """
 
     loss: list[float] = field(default_factory=list)
@@ -147,11 +208,15 @@ class History:
 
     @property
     def epochs(self) -> int:
+        """How many epochs it holds."""
         return len(self.loss)
 
     def __repr__(self) -> str:
-        """Short, whatever the length of training: the epoch and step counts, the names it
-        holds and each one's last value (the lists themselves are history.loss, ...)."""
+        """Short, whatever the length of training.
+
+        The epoch and step counts, the names it holds and each one's last value (the lists
+        themselves are history.loss, ...).
+        """
         last = {"loss": self.loss, **self.metrics, "lr": self.lr}
         shown = ", ".join(f"{name}={values[-1]:.6g}" for name, values in last.items() if values)
         return (f"History(epochs={self.epochs}, steps={len(self.step_loss)}"
@@ -192,7 +257,24 @@ def _targets(y: Any, where: str) -> list[Any]:
 
 
 def predict(model: Callable[[Sequence[float]], list[Value]], X: Any) -> list[list[float]]:
-    """The model's outputs for each row of X, as floats, without recording a graph."""
+    """The model's outputs for each row of X, as floats, without recording a graph.
+
+    Args:
+        model: A model called on one row (an MLP, a Layer, or any such function).
+        X: The input rows: a list of rows (a number is a row of one), or a 2-D array.
+
+    Returns:
+        One list of floats per row.
+
+    Raises:
+        TypeError: `X` is not a list of rows of numbers.
+
+    Examples:
+        >>> import nn
+        >>> model = nn.MLP.from_weights([[[1.0, -1.0]]], output_activation="linear")
+        >>> nn.predict(model, [[2.0, 1.0], [0.0, 3.0]])
+        [[1.0], [-3.0]]
+    """
     rows = _rows(X, "predict")
     with autograd.no_grad():
         return [[v.data for v in model(row)] for row in rows]
@@ -382,10 +464,12 @@ def fit(
 
 
 def _check_optimizer_owns(model: Module, optimizer: Optimizer, where: str) -> None:
-    """Refuse an optimizer that updates none of the model's parameters (by identity): it was
-    built for another model, as when a notebook's model cell is re-run and the optimizer's is
-    not, and every step would leave the model as it is. An optimizer over some of them
-    (the others frozen) is fine."""
+    """Refuse an optimizer that updates none of the model's parameters (by identity).
+
+    It was built for another model, as when a notebook's model cell is re-run and the
+    optimizer's is not, and every step would leave the model as it is. An optimizer over some
+    of them (the others frozen) is fine.
+    """
     mine = {id(p) for p in model.parameters()}
     if not any(id(p) in mine for group in optimizer.param_groups for p in group["params"]):
         raise ValueError(

@@ -109,9 +109,10 @@ def test_mount_on_a_host_page_shows_what_the_static_page_shows(browser, tmp_path
     body.send_keys(Keys.END)
     rows = browser.execute_script(STATE)["rows"]
     assert [row[4] for row in rows] == [repr(g) for g in parts2.trace.grads]
-    # The same graph mounted again starts from the start, as the static page does.
+    # The same graph mounted again (its data as JSON text, as Python's json.dumps writes it)
+    # starts from the start, as the static page does.
     browser.execute_script("window.chainrulePage.mount(arguments[0], arguments[1])",
-                           parts.data, svg_text(parts.dot))
+                           json.dumps(parts.data), svg_text(parts.dot))
     assert walk(browser, steps) == expected
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert severe == []

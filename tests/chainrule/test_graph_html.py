@@ -27,6 +27,10 @@ def test_writes_the_page(tmp_path, capsys):
     assert data["highlight"] == "w35"
     w35 = next(n for n in data["nodes"] if n["name"] == "w35")
     assert w35["gradRepr"] == "0.027674034938717867"
+    # practice mode is on the CLI's page too: the toggle, and the catalogue's hint in the data
+    assert text.count('id="practice"') == 1 and text.count('id="answer"') == 1
+    product = next(n for n in data["nodes"] if n["name"] == "w35*y3")
+    assert product["rule"] == "d(a*b)/da = b, d(a*b)/db = a"
     assert "<B>const" not in text  # constants folded, as for --out; --show-constants draws them
     assert chainrule.cli.main(["graph", "--html", str(out), "--show-constants"]) == 0
     assert out.read_text(encoding="utf-8").count('class="node value') == 26

@@ -8,10 +8,14 @@ Selenium, as tests/autograd/test_page_browser.py does):
   an anchor of another page, to an element with that id);
 - the embedded stepping pages step, with the keys and the buttons, to backward()'s gradients;
 - the same site served over HTTP loads with no console error;
+- no page shows raw TeX: the formulas are MathML (BP1-BP4 on the matrix page), and the
+  operations table says, cell for cell, what the catalogue says (no Markdown emphasis in it);
+- search works from disk and served: the box is visible and "hessian" finds every page that
+  says it, and only those;
 - the Python examples of the learner's pages run and print no False.
 
-Screenshots of three pages go to the test's temporary folder, or to docs/screenshots/ with
-CHAINRULE_WRITE_DOCS=1 (that is how the ones in the repository are made).
+Screenshots of three pages go to the test's temporary folder (the ones in docs/screenshots/
+are made by docs_hooks/screenshots.py).
 """
 
 from __future__ import annotations
@@ -185,6 +189,27 @@ def remote_resources(browser, served_from: str = "") -> list[str]:
     return [url for url in loaded if not (served_from and url.startswith(served_from + "/"))]
 
 
+# TeX a reader should never see: a formula left as its source.
+RAW_TEX = re.compile(r"\$\\|\$\$|\\\(|\\\[|\\(?:frac|tfrac|partial|delta|odot|nabla|sigma|sum|sqrt|"
+                     r"cdot|qquad|quad|text|begin|leftarrow|epsilon|beta|eta|lambda)\b")
+
+
+def raw_tex(browser) -> list[str]:
+    """The page's visible text (its frames' and its code's aside: code may show TeX as code)
+    around each piece of TeX in it."""
+    text = browser.execute_script("""
+        const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const shown = [];
+        for (let node; (node = walk.nextNode()); ) {
+          const parent = node.parentElement;
+          if (parent.closest('code, pre, kbd, samp, script, style, math')
+              || !parent.checkVisibility()) continue;
+          shown.push(node.textContent);
+        }
+        return shown.join('')""")
+    return [text[max(0, m.start() - 30):m.end() + 30] for m in RAW_TEX.finditer(text)]
+
+
 @needs_mkdocs
 @needs_browser
 def test_every_page_loads_from_disk_without_a_console_error(site: Path, browser) -> None:
@@ -192,6 +217,7 @@ def test_every_page_loads_from_disk_without_a_console_error(site: Path, browser)
     for page in pages(site):
         errors = load(browser, page.as_uri())
         errors += [f"loaded from the network: {url}" for url in remote_resources(browser)]
+        errors += [f"raw TeX on the page: {text!r}" for text in raw_tex(browser)]
         if errors:
             failures[str(page.relative_to(site))] = errors
         assert browser.title, page
@@ -218,6 +244,8 @@ def test_the_site_served_over_http_loads_without_a_console_error(site: Path, bro
             assert remote_resources(browser, base) == [], name
         grads = step_to_the_end(browser, 0)
         assert grads == expected_worked_example()
+        assert load(browser, f"{base}/index.html") == []
+        assert search(browser, "hessian", base) == pages_saying(site, "hessian")
     finally:
         browser.switch_to.default_content()
         server.shutdown()
@@ -288,8 +316,7 @@ def test_the_embedded_stepping_pages_step_to_backwards_gradients(site: Path, bro
 
     # The screenshots: the stepper mid-backward (the update into w35), the home page, the
     # worked example's page.
-    out = DOCS / "screenshots" if os.environ.get("CHAINRULE_WRITE_DOCS") else tmp_path
-    out.mkdir(exist_ok=True)
+    out = tmp_path
     iframe = browser.find_elements(By.CSS_SELECTOR, "iframe.chainrule-live")[0]
     browser.execute_script("window.scrollTo(0, arguments[0].getBoundingClientRect().top"
                            " + window.scrollY - 80)", iframe)
@@ -319,6 +346,123 @@ def test_the_embedded_stepping_pages_step_to_backwards_gradients(site: Path, bro
     for name in shots:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     print(f"screenshots: {', '.join(str(out / name) for name in shots)}")
+
+
+# --- what a reader sees: maths, the operations table, search -----------------------------------
+
+
+@needs_mkdocs
+@needs_browser
+def test_bp1_to_bp4_are_typeset_on_the_matrix_page(site: Path, browser) -> None:
+    assert load(browser, (site / "matrix.html").as_uri()) == []
+    rows = browser.execute_script("""
+        return [...document.querySelectorAll('article table tbody tr')].map((tr) => {
+          const cells = [...tr.querySelectorAll('td')];
+          const maths = [...cells[1].querySelectorAll('math')];
+          return [cells[0].innerText, cells[1].innerText, maths.map((m) => m.textContent),
+                  maths.map((m) => m.getBoundingClientRect().height)];
+        })""")
+    symbols = {"BP1": "δ∇⊙σ′", "BP2": "δW⊙σ′", "BP3": "∂Cbδ", "BP4": "∂Cwaδ"}
+    seen = {}
+    for name, text, maths, heights in rows:
+        if name in symbols:
+            assert len(maths) == 1, (name, text)  # one formula, as MathML
+            assert set(symbols[name]) <= set(maths[0]), (name, maths[0])
+            assert "\\" not in text and "$" not in text, (name, text)
+            assert heights[0] >= 14, (name, heights)  # laid out: sub- and superscripts
+            seen[name] = maths[0]
+    assert sorted(seen) == sorted(symbols), rows
+    # The formulas are laid out with the math font shipped in the site (from disk too).
+    fonts = browser.execute_script(
+        "return [...document.fonts].filter((f) => f.family.replace(/\"/g, '') === "
+        "'Latin Modern Math').map((f) => f.status)")
+    assert "loaded" in fonts, fonts
+
+    # The notebook's display maths: fractions in two levels, BP1-BP4 named beside them.
+    assert load(browser, (site / "notebooks" / "04_scalars_to_matrices.html").as_uri()) == []
+    shown = browser.execute_script("""
+        return [...document.querySelectorAll('.jp-RenderedMarkdown math[display="block"]')]
+          .map((m) => [m.textContent, [...m.querySelectorAll('mfrac')].map((f) => {
+            const [top, bottom] = [...f.children].map((c) => c.getBoundingClientRect());
+            return top.bottom <= bottom.top + 1; })])""")
+    text = " ".join(t for t, _ in shown)
+    for name in ("BP1", "BP2", "BP3", "BP4"):
+        assert name in text, text
+    fractions = [above for _, fracs in shown for above in fracs]
+    assert fractions and all(fractions), shown
+
+
+@needs_mkdocs
+@needs_browser
+def test_the_operations_table_says_what_the_catalogue_says(site: Path, browser) -> None:
+    from autograd.ops import CATALOGUE
+
+    assert load(browser, (site / "operations.html").as_uri()) == []
+    heads, rows, emphasis = browser.execute_script("""
+        const table = document.querySelector('article table');
+        return [[...table.querySelectorAll('thead th')].map((th) => th.innerText),
+                [...table.querySelectorAll('tbody tr')].map(
+                  (tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText)),
+                [...document.querySelectorAll('td em, td strong, th em, th strong')]
+                  .map((e) => e.closest('tr').innerText)]""")
+    assert emphasis == []  # Markdown took no `*` of a formula for emphasis
+    assert heads == ["operation", "operands", "written", "local derivatives", "as code",
+                     "domain errors"]
+    shown = {cells[0]: cells for cells in rows}
+    built_in = [op for op in CATALOGUE.values() if not op.user]
+    assert sorted(shown) == sorted(op.name for op in built_in)
+    for op in built_in:
+        _, _, written, formula, code, _ = shown[op.name]
+        assert written == op.symbol, op.name
+        assert formula == op.formula, op.name
+        assert code == ", ".join(op.local_grad_code), op.name
+
+
+def pages_saying(site: Path, word: str) -> list[str]:
+    """The pages (404.html and the stepping pages aside) whose article has `word` (or its
+    plural) as a word of its text: what search should find."""
+    found = []
+    for page in pages(site):
+        html = page.read_text(encoding="utf-8")
+        article = re.search(r"<article\b.*?</article>", html, re.S)
+        if article is None:
+            continue
+        text = re.sub(r"<[^>]+>", " ", article.group(0))
+        if re.search(rf"(?<![\w]){word}s?(?![\w])", text, re.I):
+            found.append(page.relative_to(site).as_posix())
+    return sorted(found)
+
+
+def search(browser, query: str, base: str) -> list[str]:
+    """Type query into the header's search box (it must be visible); the pages found, as paths
+    under base (the page now open must be one of base's)."""
+    from selenium.webdriver.common.by import By
+
+    box = browser.find_element(By.CSS_SELECTOR, ".md-search__input")
+    assert box.is_displayed(), "the search box is hidden"
+    box.click()
+    box.send_keys(query)
+    found: list[str] = []
+    for _ in range(100):  # until the results stop changing
+        time.sleep(0.1)
+        now = browser.execute_script(
+            "return [...document.querySelectorAll('.md-search-result__item > a')]"
+            ".map((a) => a.href)")
+        if now and now == found:
+            break
+        found = now
+    return sorted({unquote(urlsplit(url).path).removeprefix(urlsplit(base).path + "/")
+                   for url in found})
+
+
+@needs_mkdocs
+@needs_browser
+def test_search_works_from_disk(site: Path, browser) -> None:
+    mentioning = pages_saying(site, "hessian")
+    assert {"higher.html", "api/autograd.html", "notebooks/05_higher_derivatives.html"} <= set(
+        mentioning)
+    assert load(browser, (site / "index.html").as_uri()) == []
+    assert search(browser, "hessian", site.as_uri()) == mentioning
 
 
 # --- the examples of the learner's pages -----------------------------------------------------

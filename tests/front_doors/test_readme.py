@@ -57,9 +57,23 @@ def test_the_test_command_installs_what_ci_installs() -> None:
 
 
 def test_the_readme_is_a_front_page() -> None:
-    assert len(README.splitlines()) <= 200
+    assert len(README.splitlines()) <= 150
     for words in ("wall-clock", "ruff check", "os.replace", "min 40 s"):
         assert words not in README  # the maintainers' part of the site holds these
+    assert len(re.findall(r"!\[", README)) == 1  # one picture
+
+
+def test_the_first_lines_say_what_chainrule_is_and_for_whom() -> None:
+    first = " ".join(README.split("\n\n")[1].splitlines()[:3])
+    assert first.startswith("chainrule is a Python library for learning")
+    assert "It is for " in first
+
+
+def test_the_worked_example_and_the_posts_are_introduced_before_they_are_used() -> None:
+    """A stranger meets each term where it is said what it is (in bold), not before."""
+    text = README.lower()
+    for term in ("the worked example", "the posts"):
+        assert text.index(term) == text.index(f"**{term}**") + 2, term
 
 
 def test_every_relative_link_of_the_readme_resolves() -> None:
