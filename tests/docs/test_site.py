@@ -25,7 +25,6 @@ import functools
 import http.server
 import importlib.util
 import io
-import os
 import re
 import threading
 import time
