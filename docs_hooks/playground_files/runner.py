@@ -9,8 +9,9 @@ holds the stepping page's parts (autograd.page.page_parts: the DOT source and th
 laid out in the browser), `explain()`'s text and the code `autograd.compile` writes.
 
 An error is one line, the engine's own message with its type and the program's line, never a
-traceback. Operations a program defines with define_op are removed before the next run, so
-running the same program twice works as it did the first time.
+traceback. Operations a program defines with define_op are removed before the next run, and
+what it sets on the Value classes (the lecture's `Value.tanh = tanh`) is put back after it, so
+each run starts from chainrule as it is and the same program runs the same way twice.
 """
 
 from __future__ import annotations
@@ -58,6 +59,28 @@ def _fresh_catalogue() -> None:
         _builtin_ops = set(CATALOGUE)
     for name in [n for n in CATALOGUE if n not in _builtin_ops]:
         remove_op(name)
+
+
+class _Classes:
+    """What a program may set on the Value classes (the lecture's `Value.tanh = tanh`), put back
+    after its run: the next program gets the classes as chainrule made them."""
+
+    __slots__ = ("saved",)
+
+    def __init__(self) -> None:
+        import autograd
+        from chainrule.micrograd import engine
+
+        self.saved = {cls: dict(cls.__dict__) for cls in (autograd.Value, engine.Value)}
+
+    def restore(self) -> None:
+        for cls, attrs in self.saved.items():
+            for name in [n for n in cls.__dict__ if n not in attrs]:
+                delattr(cls, name)
+            for name, value in attrs.items():
+                if cls.__dict__.get(name) is not value and name not in ("__dict__",
+                                                                         "__weakref__"):
+                    setattr(cls, name, value)
 
 
 def one_line(error: BaseException) -> str:
@@ -121,6 +144,7 @@ def run(code: str) -> str:
     from autograd import Value
 
     _fresh_catalogue()
+    classes = _Classes()
     shown: dict[str, Any] = {}
 
     def show(value: Any, **options: Any) -> None:
@@ -151,5 +175,7 @@ def run(code: str) -> str:
             result.update(shown)
         except (Exception, SystemExit) as error:  # the program's error, whatever: one line
             result["error"] = one_line(error)
+        finally:
+            classes.restore()
     result["output"] = printed.getvalue()
     return json.dumps(result)
