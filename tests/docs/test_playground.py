@@ -338,6 +338,8 @@ def test_programs_drawn_from_the_recipes_give_cpythons_gradients(page: Any, base
         seen.append(code)
 
     check()
+    print(f"\n{len(set(seen))} programs drawn from the recipes, run in the page: CPython's "
+          f"gradients; the view's table checked on {table_checked}")
     assert len(set(seen)) >= 20, len(set(seen))
     assert table_checked >= 5
     assert clean(page, base_url) == []
