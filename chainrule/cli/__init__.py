@@ -31,6 +31,8 @@ COMMANDS = {
     "demo": ("chainrule.cli.demo", "longer demos: moons, moons-matrix, digits-matrix"),
     "codegen": ("chainrule.cli.codegen",
                 "the worked example's forward and backward pass as Python (autograd.compile)"),
+    "play": ("chainrule.cli.play",
+             "serve the built site's playground (chainrule in the browser) on 127.0.0.1"),
 }
 
 

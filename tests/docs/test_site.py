@@ -25,10 +25,7 @@ import functools
 import http.server
 import importlib.util
 import io
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -70,17 +67,7 @@ EXAMPLE_PAGES = ["index.md", "worked_example.md", "pictures.md", "stepping.md", 
 # --- the built site ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "site"
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, check=False,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    assert done.returncode == 0, done.stderr[-4000:]
-    print(f"\nmkdocs build --strict: {time.perf_counter() - start:.1f} s, "
-          f"{len(pages(out))} pages")
-    return out
+# `site`: the built site, once per test session (tests/docs/conftest.py).
 
 
 def pages(site: Path) -> list[Path]:
