@@ -45,6 +45,7 @@ FOLDER = "playground"
 # What Pyodide loads to start (its console pages, type stubs and source maps stay out).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                  "pyodide-lock.json")
+PACKAGES = ("pyodide", "@viz-js/viz")  # package.json's others are other hooks' (vendored.py)
 VIZ_FILE = "viz-global.js"  # the build that defines window.Viz (a classic script)
 # What the wheel is built from: the packages and what pyproject.toml names.
 WHEEL_SOURCES = ("pyproject.toml", "README.md", "autograd", "nn", "chainrule")
@@ -57,9 +58,10 @@ _built: Path | None = None  # the folder the wheel is built into, removed after 
 
 
 def pinned_versions() -> dict[str, str]:
-    """package.json's dependencies: name -> the exact version pinned."""
+    """The playground's packages in package.json: name -> the exact version pinned."""
     text = (ROOT / "package.json").read_text(encoding="utf-8")
-    return dict(json.loads(text)["dependencies"])
+    pinned = json.loads(text)["dependencies"]
+    return {name: pinned[name] for name in PACKAGES}
 
 
 def missing_packages() -> list[str]:
