@@ -4,7 +4,7 @@
     python docs_hooks/screenshots.py --site site         # shoot an existing build instead
     python docs_hooks/screenshots.py --only matrix.html operations.html --out /tmp/shots
 
-Each page of the site (404.html aside) gives docs/screenshots/<path>.png, the page's path with
+Each page of the site (404.html and playground.html aside) gives docs/screenshots/<path>.png, the page's path with
 `/` written `_` (api/autograd.html -> api_autograd.png), the top of the page as the window
 shows it. A few views scroll to the part a reader comes for (VIEWS below); `--view
 NAME=PAGE#ID` adds one (`--view api_define_op=api/autograd.html#autograd.define_op`).
@@ -40,10 +40,15 @@ def build(into: Path) -> Path:
     return into
 
 
+# Pages for a server: 404.html, and the playground (a browser loads no WebAssembly from disk;
+# its screenshots, served and after a run, come from tests/docs/test_playground.py).
+SERVED_ONLY = ("404.html", "playground.html")
+
+
 def site_pages(site: Path) -> list[str]:
-    """Every page of the site as a path relative to it, 404.html aside (it is for a server)."""
+    """Every page of the site as a path relative to it, those for a server aside."""
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
-                  if p.relative_to(site).as_posix() != "404.html")
+                  if p.relative_to(site).as_posix() not in SERVED_ONLY)
 
 
 def shot_name(page: str) -> str:
