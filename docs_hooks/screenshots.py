@@ -4,10 +4,11 @@
     python docs_hooks/screenshots.py --site site         # shoot an existing build instead
     python docs_hooks/screenshots.py --only matrix.html operations.html --out /tmp/shots
 
-Each page of the site (404.html and playground.html aside) gives docs/screenshots/<path>.png, the page's path with
-`/` written `_` (api/autograd.html -> api_autograd.png), the top of the page as the window
-shows it. A few views scroll to the part a reader comes for (VIEWS below); `--view
-NAME=PAGE#ID` adds one (`--view api_define_op=api/autograd.html#autograd.define_op`).
+Each page of the site (404.html and playground.html aside: SERVED_ONLY below) gives
+docs/screenshots/<path>.png, the page's path with `/` written `_` (api/autograd.html ->
+api_autograd.png), the top of the page as the window shows it. A few views scroll to the part
+a reader comes for (VIEWS below); `--view NAME=PAGE#ID` adds one
+(`--view api_define_op=api/autograd.html#autograd.define_op`).
 
 Look at every picture it writes: raw markup, a squeezed figure or a blank area is a bug of
 the page, not of the screenshot. Needs the docs extra, Debian's chromium and chromium-driver,
