@@ -420,7 +420,8 @@ def fit(
     params = model.parameters()
     history = History(metrics={name: [] for name in metric_fns})
     bar = _progress_bar(epochs) if progress else None
-    # The cyclic collector off for the whole run, and the young generation collected after
+    # The cyclic collector kept off the graphs for the whole run (gc_paused: made rare, never
+    # off, so cycles cannot pile up), and the young generation collected after
     # each step once its graph is dropped (cheap: the graph is already freed by reference
     # counting; it frees the cycles the step's own code made). Chosen by measurement on
     # micrograd's demo (bench/demo.py, CPU ms per step): collector on 63-83, gc.freeze() once
