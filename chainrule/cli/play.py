@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     say(f"serving {site} at {url} (Ctrl+C stops it)")
     if not args.no_browser and not _open(url):
         say("no browser found here: open the address above in one")
+    sys.stdout.flush()  # the address now, not when a pipe's buffer fills: the server waits
     try:
         server.serve_forever()
     except KeyboardInterrupt:
