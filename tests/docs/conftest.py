@@ -25,6 +25,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path = Path(built).resolve()
         assert (path / "index.html").is_file(), f"CHAINRULE_SITE={built}: no built site there"
         return path
+    from tests.needs import require_dot
+
+    require_dot("the site's stepping pages")
     out = tmp_path_factory.mktemp("site") / "site"
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],

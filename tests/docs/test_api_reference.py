@@ -19,8 +19,6 @@ import importlib.util
 import inspect
 import os
 import re
-import subprocess
-import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -146,19 +144,7 @@ def scale(x: float, factor: float = 2.0) -> float:
 # --- the rendered page -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.needs import require_dot
-
-    require_dot("the site's stepping pages")
-    out = tmp_path_factory.mktemp("site") / "site"
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, check=False,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    assert done.returncode == 0, done.stderr[-4000:]
-    print(f"\nmkdocs build --strict: {time.perf_counter() - start:.1f} s")
-    return out
+# The built site: the session's `site` fixture (tests/docs/conftest.py), built once.
 
 
 class _Sections(HTMLParser):
