@@ -345,8 +345,9 @@ class RMSprop(Optimizer):
     Raises:
         TypeError: `params` is not Values, a number is not a real number, or a flag not a
             bool.
-        ValueError: A hyper-parameter is out of its range (`eps` 0 included, unlike
-            PyTorch: the first zero gradient would give 0 / 0).
+        ValueError: A hyper-parameter is out of its range (`eps` >= 0, as PyTorch).
+        ZeroDivisionError: With `eps=0`, a step that would divide a non-zero number by 0
+            (0 / 0, before any gradient, is no step).
 
     Examples:
         >>> from autograd import Value
@@ -448,8 +449,9 @@ class Adam(Optimizer):
     Raises:
         TypeError: `params` is not Values, `betas` is not a pair, a number is not a real
             number, or a flag not a bool.
-        ValueError: A hyper-parameter is out of its range (`eps` 0 included, unlike
-            PyTorch: the first zero gradient would give 0 / 0).
+        ValueError: A hyper-parameter is out of its range (`eps` >= 0, as PyTorch).
+        ZeroDivisionError: With `eps=0`, a step that would divide a non-zero number by 0
+            (0 / 0, before any gradient, is no step).
 
     Examples:
         >>> from autograd import Value
